@@ -1,0 +1,66 @@
+//! `cargo bench --bench scaling`: every workload × strategy × worker count at quick sizes,
+//! timed by criterion. The same executors the `parbench run` command uses; each cell's
+//! outputs are verified once before it is timed, so a wrong result is never benchmarked.
+//!
+//! Benchmark ids are `<workload>/<strategy>/<workers>`.
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use parbench::strategy::{self, Chunk};
+use parbench::workload::{self, Params, Size};
+use std::hint::black_box;
+use std::time::Duration;
+
+/// Worker counts: 1 and 2, plus the machine's cores when it has more.
+fn worker_counts() -> Vec<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut v = vec![1, 2];
+    if cores > 2 {
+        v.push(cores);
+    }
+    v
+}
+
+fn scaling(c: &mut Criterion) {
+    let params = Params {
+        size: Size::Quick,
+        ..Params::default()
+    };
+    for w in workload::registry() {
+        let instance = w.prepare(&params);
+        let mut group = c.benchmark_group(w.name());
+        group
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(300))
+            .measurement_time(Duration::from_secs(1));
+        for s in strategy::registry() {
+            if s.skip_reason(w.as_ref()).is_some() {
+                continue;
+            }
+            let counts = if s.parallel() {
+                worker_counts()
+            } else {
+                vec![1]
+            };
+            for workers in counts {
+                let mut exec = s
+                    .executor(workers, Chunk::Auto)
+                    .unwrap_or_else(|e| panic!("{}: {e}", s.name()));
+                let check = instance.verify(&exec.execute(instance.as_ref()));
+                assert!(
+                    check.passed,
+                    "{}/{}/{workers}: {}",
+                    w.name(),
+                    s.name(),
+                    check.detail
+                );
+                group.bench_function(BenchmarkId::new(s.name(), workers), |b| {
+                    b.iter(|| black_box(exec.execute(instance.as_ref())))
+                });
+            }
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, scaling);
+criterion_main!(benches);

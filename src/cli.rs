@@ -1,0 +1,185 @@
+//! Command-line definitions (DESIGN.md's contract) and the parsing of their values.
+
+use crate::error::Error;
+use crate::strategy::Chunk;
+use crate::workload::Size;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "parbench",
+    version,
+    about = "Benchmarks the workloads of the numpy/scipy parallel-programming documents under \
+             serial, thread, pool and BLAS strategies, and verifies every result."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Workloads and strategies, one per line, with a description.
+    List,
+    /// What a run would record about this machine.
+    Machine {
+        /// Print the record as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure workloads × strategies × worker counts and write a results file.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Size class: quick (CI), doc (the documents' sizes) or large (strong scaling).
+    #[arg(long, value_enum, default_value_t = Size::Doc)]
+    pub size: Size,
+    /// Same as --size quick.
+    #[arg(long, conflicts_with = "size")]
+    pub quick: bool,
+    /// Comma-separated workload names, or "all".
+    #[arg(long, default_value = "all", value_name = "LIST")]
+    pub workloads: String,
+    /// Comma-separated strategy names, or "all".
+    #[arg(long, default_value = "all", value_name = "LIST")]
+    pub strategies: String,
+    /// Comma-separated worker counts, or "auto" (1, 2, 4, ... up to the logical cores).
+    #[arg(long, default_value = "auto", value_name = "LIST", value_parser = parse_workers)]
+    pub workers: Workers,
+    /// Tasks per hand-out for chunking strategies: a count, or "auto".
+    #[arg(long, default_value = "auto", value_name = "N", value_parser = parse_chunk)]
+    pub chunk: Chunk,
+    /// Timed samples per cell [default: 10 for quick, 7 otherwise].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub samples: Option<u32>,
+    /// Untimed warm-up runs per cell.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub warmup: u32,
+    /// Multiplies the work of each task (to check that a known slowdown is detected).
+    #[arg(long, default_value_t = 1.0, value_name = "F", value_parser = parse_scale,
+          allow_negative_numbers = true)]
+    pub scale: f64,
+    /// Base seed of the per-task random streams.
+    #[arg(long, default_value_t = 42, value_name = "N")]
+    pub seed: u64,
+    /// Where to write the results file.
+    #[arg(long, default_value = "parbench-results.json", value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+impl RunArgs {
+    pub fn size(&self) -> Size {
+        if self.quick { Size::Quick } else { self.size }
+    }
+
+    pub fn samples(&self) -> usize {
+        match self.samples {
+            Some(n) => n as usize,
+            None => self.size().pick(10, 7, 7),
+        }
+    }
+}
+
+/// `--workers`: explicit counts, or one per power of two up to the machine's cores.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Workers {
+    Auto,
+    List(Vec<usize>),
+}
+
+impl Workers {
+    pub fn resolve(&self, logical_cores: usize) -> Vec<usize> {
+        match self {
+            Workers::List(v) => v.clone(),
+            Workers::Auto => {
+                let mut v: Vec<usize> = std::iter::successors(Some(1usize), |p| Some(p * 2))
+                    .take_while(|&p| p <= logical_cores.max(1))
+                    .collect();
+                if v.last() != Some(&logical_cores) && logical_cores > 1 {
+                    v.push(logical_cores);
+                }
+                v
+            }
+        }
+    }
+}
+
+fn parse_workers(s: &str) -> Result<Workers, String> {
+    if s == "auto" {
+        return Ok(Workers::Auto);
+    }
+    let mut out = Vec::new();
+    for part in s.split(',') {
+        let n: usize = part
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{part}' is not a worker count (use e.g. 1,2,4 or auto)"))?;
+        if n == 0 {
+            return Err("worker counts start at 1".into());
+        }
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    Ok(Workers::List(out))
+}
+
+fn parse_chunk(s: &str) -> Result<Chunk, String> {
+    if s == "auto" {
+        return Ok(Chunk::Auto);
+    }
+    match s.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(Chunk::Size(n)),
+        _ => Err(format!("'{s}' is not a positive chunk size or auto")),
+    }
+}
+
+fn parse_scale(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(f) if f.is_finite() && f > 0.0 => Ok(f),
+        _ => Err(format!("'{s}' is not a positive number")),
+    }
+}
+
+/// Parses the process arguments. Help and version are printed and the process exits 0; any
+/// other problem becomes a one-line usage error that names the flag.
+pub fn parse() -> Result<Cli, Error> {
+    Cli::try_parse().map_err(|e| {
+        use clap::error::ErrorKind;
+        match e.kind() {
+            ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+            _ => {
+                let text = e.to_string();
+                let first = text.lines().next().unwrap_or("invalid arguments");
+                Error::usage(first.trim_start_matches("error: ").to_string())
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workers_parse_and_reject() {
+        assert_eq!(parse_workers("1,2,4"), Ok(Workers::List(vec![1, 2, 4])));
+        assert_eq!(parse_workers("2,2"), Ok(Workers::List(vec![2])));
+        assert!(parse_workers("0").is_err());
+        assert!(parse_workers("abc").is_err());
+        assert!(parse_workers("1,,2").is_err());
+    }
+
+    #[test]
+    fn auto_workers_are_powers_of_two_then_the_core_count() {
+        assert_eq!(Workers::Auto.resolve(1), vec![1]);
+        assert_eq!(Workers::Auto.resolve(2), vec![1, 2]);
+        assert_eq!(Workers::Auto.resolve(6), vec![1, 2, 4, 6]);
+        assert_eq!(Workers::Auto.resolve(16), vec![1, 2, 4, 8, 16]);
+    }
+}

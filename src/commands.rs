@@ -1,0 +1,172 @@
+//! The subcommands: each turns parsed arguments into work and an exit code.
+
+use crate::cli::{Cli, Command, RunArgs};
+use crate::error::Error;
+use crate::measure::machine;
+use crate::measure::runner::{self, CellLabel, Plan, Progress};
+use crate::results::{self, Config, Results};
+use crate::strategy::{self, Strategy};
+use crate::workload::{self, Params, Workload};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::process::ExitCode;
+
+/// Runs the parsed command.
+pub fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::List => {
+            print!("{}", list());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Machine { json } => {
+            let m = machine::detect();
+            if json {
+                let text = serde_json::to_string_pretty(&m)
+                    .map_err(|e| Error::Runtime(format!("cannot encode machine: {e}")))?;
+                println!("{text}");
+            } else {
+                println!("{}", m.describe());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run(args) => run(&args),
+    }
+}
+
+/// `parbench list`: workloads, then strategies, one per line.
+pub fn list() -> String {
+    let mut out = String::from("workloads:\n");
+    for w in workload::registry() {
+        out += &format!("  {:<12} {}\n", w.name(), w.description());
+    }
+    out += "strategies:\n";
+    for s in strategy::registry() {
+        out += &format!("  {:<12} {}\n", s.name(), s.description());
+    }
+    out
+}
+
+/// Resolves a comma-separated list of names (or "all") against a registry, naming the flag
+/// and the known names when one is unknown.
+fn select<T>(
+    flag: &str,
+    spec: &str,
+    registry: Vec<T>,
+    name: impl Fn(&T) -> &'static str,
+) -> Result<Vec<T>, Error> {
+    if spec.trim() == "all" {
+        return Ok(registry);
+    }
+    let known: Vec<&str> = registry.iter().map(&name).collect();
+    let mut wanted: Vec<&str> = Vec::new();
+    for part in spec.split(',').map(str::trim) {
+        if !known.contains(&part) {
+            return Err(Error::usage(format!(
+                "{flag}: unknown name '{part}' (known: {}, or all)",
+                known.join(", ")
+            )));
+        }
+        if !wanted.contains(&part) {
+            wanted.push(part);
+        }
+    }
+    // Keep the registry's order, so tables and files read the same whatever the flag's order.
+    Ok(registry
+        .into_iter()
+        .filter(|t| wanted.contains(&name(t)))
+        .collect())
+}
+
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn cell(&mut self, label: &CellLabel<'_>) {
+        self.0.set_message(format!(
+            "{} / {} / {}",
+            label.workload, label.strategy, label.workers
+        ));
+    }
+    fn run_done(&mut self) {
+        self.0.inc(1);
+    }
+}
+
+fn run(args: &RunArgs) -> Result<ExitCode, Error> {
+    let workloads: Vec<Box<dyn Workload>> =
+        select("--workloads", &args.workloads, workload::registry(), |w| {
+            w.name()
+        })?;
+    let mut strategies: Vec<Box<dyn Strategy>> = select(
+        "--strategies",
+        &args.strategies,
+        strategy::registry(),
+        |s| s.name(),
+    )?;
+    if !strategies.iter().any(|s| s.name() == "serial") {
+        eprintln!("parbench: adding strategy serial: it is the baseline of every speedup");
+        strategies.insert(0, strategy::find("serial").expect("serial is registered"));
+    }
+    results::check_writable(&args.out, "--out")?;
+
+    // Before any strategy touches the BLAS thread count, so the default is recorded.
+    let machine = machine::detect();
+    let workers = args.workers.resolve(machine.logical_cores);
+    let size = args.size();
+    let plan = Plan {
+        workloads,
+        strategies,
+        workers,
+        chunk: args.chunk,
+        warmup: args.warmup as usize,
+        samples: args.samples(),
+        params: Params {
+            size,
+            scale: args.scale,
+            seed: args.seed,
+        },
+    };
+    let bar =
+        ProgressBar::with_draw_target(Some(plan.total_runs() as u64), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let mut progress = Bar(bar);
+    let cells = runner::run(&plan, &mut progress);
+    progress.0.finish_and_clear();
+
+    let config = Config {
+        size: size.to_string(),
+        workloads: plan.workloads.iter().map(|w| w.name().into()).collect(),
+        strategies: plan.strategies.iter().map(|s| s.name().into()).collect(),
+        workers: plan.workers.clone(),
+        chunk: plan.chunk.to_string(),
+        warmup: plan.warmup,
+        samples: plan.samples,
+        scale: plan.params.scale,
+        seed: plan.params.seed,
+    };
+    let results = Results {
+        schema: results::SCHEMA.into(),
+        parbench_version: env!("CARGO_PKG_VERSION").into(),
+        created: results::now_utc(),
+        machine,
+        config,
+        cells,
+    };
+    results.write(&args.out)?;
+    print!("{}", crate::report::table::render(&results.cells));
+    let bad: Vec<String> = results
+        .cells
+        .iter()
+        .filter(|c| c.skipped.is_none() && !c.verified)
+        .map(|c| format!("{}/{}/{}", c.workload, c.strategy, c.workers))
+        .collect();
+    eprintln!("parbench: wrote {}", args.out.display());
+    if bad.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("parbench: verification failed in {}", bad.join(", "));
+        Ok(ExitCode::from(1))
+    }
+}

@@ -1,0 +1,38 @@
+//! parbench runs the workloads of two documents on parallel programming with numpy/scipy under
+//! several execution strategies and worker counts, verifies every result, and records the
+//! timings with the conditions they were measured under.
+//!
+//! # Execution model
+//!
+//! A [`workload::Workload`] is an embarrassingly parallel job of `n` independent tasks. Preparing
+//! it for a size class gives a [`workload::Instance`]: the shared inputs (large arrays are built
+//! here, once, outside every timed region) plus a way to run task `i` and to check the combined
+//! result. A task's inputs are derived from the run's seed and the task's index alone, so any
+//! executor can run any index range and every strategy, worker count and chunking gives
+//! bit-for-bit the same outputs; the checksum of a cell is a digest of those outputs.
+//!
+//! A [`strategy::Strategy`] decides how the tasks reach the cores: in order on the calling
+//! thread (`serial`), one scoped thread per worker over a static partition (`scoped`), a rayon
+//! pool of exactly `workers` threads with work stealing (`pool`), or in order with OpenBLAS
+//! itself running `workers` threads (`blas`). Every strategy but `blas` pins OpenBLAS to one
+//! thread, so that task-level and BLAS-level parallelism never oversubscribe the cores.
+//!
+//! The [`measure`] stage times each (workload, strategy, workers) cell: warm-up runs, then timed
+//! samples, each sample's outputs verified and digested. [`results`] holds the versioned JSON
+//! schema that every later stage reads.
+
+// Linking: the crate reaches BLAS through ndarray's `dot` as well as through ndarray-linalg;
+// naming the crate here makes sure libopenblas is on the link line of every target.
+extern crate ndarray_linalg;
+
+pub mod blas;
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod measure;
+pub mod report;
+pub mod results;
+pub mod strategy;
+pub mod workload;
+
+pub use error::Error;

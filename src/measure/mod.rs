@@ -1,0 +1,5 @@
+//! Measurement: the timing loop, its statistics, and the machine it ran on.
+
+pub mod machine;
+pub mod runner;
+pub mod stats;

@@ -1,0 +1,180 @@
+//! The results file: a versioned JSON schema, written atomically, read back strictly.
+
+use crate::error::Error;
+use crate::measure::machine::Machine;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+/// The schema tag every reader checks before trusting a file.
+pub const SCHEMA: &str = "parbench/results/v1";
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Results {
+    pub schema: String,
+    pub parbench_version: String,
+    /// UTC, RFC 3339.
+    pub created: String,
+    pub machine: Machine,
+    pub config: Config,
+    pub cells: Vec<Cell>,
+}
+
+/// The arguments of the run, resolved (lists expanded, defaults filled in).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Config {
+    pub size: String,
+    pub workloads: Vec<String>,
+    pub strategies: Vec<String>,
+    pub workers: Vec<usize>,
+    pub chunk: String,
+    pub warmup: usize,
+    pub samples: usize,
+    pub scale: f64,
+    pub seed: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FailedTask {
+    pub task: usize,
+    pub error: String,
+}
+
+/// One (workload, strategy, workers, chunk) combination and what was measured for it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Cell {
+    pub workload: String,
+    pub strategy: String,
+    pub workers: usize,
+    /// `--chunk` as the strategy applied it; `null` for strategies that do not chunk.
+    pub chunk: Option<String>,
+    pub tasks: usize,
+    /// Every timed sample, in seconds, in the order taken.
+    pub samples_s: Vec<f64>,
+    pub median_s: Option<f64>,
+    /// Order-statistic interval of the median; see `ci_coverage` for its exact coverage.
+    pub ci95_s: Option<[f64; 2]>,
+    pub ci_coverage: Option<f64>,
+    pub speedup: Option<f64>,
+    pub efficiency: Option<f64>,
+    pub karp_flatt: Option<f64>,
+    pub verified: bool,
+    /// What the verification checked, or why it failed.
+    pub check: String,
+    pub checksum: Option<String>,
+    /// Whether the outputs were bit-identical to the serial ones; `false` where they agreed
+    /// only to the rounding a multithreaded BLAS introduces (see `Instance::agrees`).
+    pub exact_match: Option<bool>,
+    pub failed_tasks: Vec<FailedTask>,
+    pub summary: BTreeMap<String, f64>,
+    pub skipped: Option<String>,
+}
+
+impl Cell {
+    pub fn new(workload: &str, strategy: &str, workers: usize) -> Self {
+        Cell {
+            workload: workload.into(),
+            strategy: strategy.into(),
+            workers,
+            chunk: None,
+            tasks: 0,
+            samples_s: Vec::new(),
+            median_s: None,
+            ci95_s: None,
+            ci_coverage: None,
+            speedup: None,
+            efficiency: None,
+            karp_flatt: None,
+            verified: false,
+            check: String::new(),
+            checksum: None,
+            exact_match: None,
+            failed_tasks: Vec::new(),
+            summary: BTreeMap::new(),
+            skipped: None,
+        }
+    }
+}
+
+/// The current time as RFC 3339 UTC.
+pub fn now_utc() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// Checks before a long run that `path` can be written, so a typo fails in a second rather than
+/// after the run. Leaves nothing behind.
+pub fn check_writable(path: &Path, flag: &str) -> Result<(), Error> {
+    let dir = parent_dir(path);
+    if !dir.is_dir() {
+        return Err(Error::usage(format!(
+            "{flag} {}: directory {} does not exist",
+            path.display(),
+            dir.display()
+        )));
+    }
+    if path.is_dir() {
+        return Err(Error::usage(format!(
+            "{flag} {}: is a directory",
+            path.display()
+        )));
+    }
+    tempfile::NamedTempFile::new_in(dir).map(drop).map_err(|e| {
+        Error::usage(format!(
+            "{flag} {}: cannot write there: {e}",
+            path.display()
+        ))
+    })
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
+/// that readers see the old file or the whole new one, never a part.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let fail = |e: std::io::Error| Error::Runtime(format!("{}: {e}", path.display()));
+    let mut tmp = tempfile::NamedTempFile::new_in(parent_dir(path)).map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+impl Results {
+    pub fn write(&self, path: &Path) -> Result<(), Error> {
+        let mut json = serde_json::to_vec_pretty(self)
+            .map_err(|e| Error::Runtime(format!("cannot encode results: {e}")))?;
+        json.push(b'\n');
+        write_atomic(path, &json)
+    }
+
+    /// Reads a results file, rejecting anything that is not this schema with a message that
+    /// names the file and the problem.
+    pub fn read(path: &Path) -> Result<Results, Error> {
+        let name = path.display();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::usage(format!("{name}: cannot read: {e}")))?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| Error::usage(format!("{name}: not valid JSON ({e})")))?;
+        match value.get("schema").and_then(|s| s.as_str()) {
+            Some(SCHEMA) => {}
+            Some(other) => {
+                return Err(Error::usage(format!(
+                    "{name}: schema '{other}' is not supported (expected '{SCHEMA}')"
+                )));
+            }
+            None => {
+                return Err(Error::usage(format!(
+                    "{name}: no 'schema' field: not a parbench results file"
+                )));
+            }
+        }
+        serde_json::from_value(value)
+            .map_err(|e| Error::usage(format!("{name}: malformed results ({e})")))
+    }
+}

@@ -1,0 +1,42 @@
+//! `blas`: the tasks in order on one thread while OpenBLAS itself runs `workers` threads, as a
+//! numpy linked against a multithreaded BLAS does.
+
+use super::{Chunk, Executor, Strategy, run_caught};
+use crate::workload::{Instance, Kind, TaskResult, Workload};
+
+pub struct Blas;
+
+struct Run {
+    workers: usize,
+}
+
+impl Strategy for Blas {
+    fn name(&self) -> &'static str {
+        "blas"
+    }
+    fn description(&self) -> &'static str {
+        "tasks in order, OpenBLAS set to `workers` threads (multithreaded BLAS)"
+    }
+    fn skip_reason(&self, workload: &dyn Workload) -> Option<String> {
+        (workload.kind() != Kind::Blas).then(|| {
+            format!(
+                "{} calls no BLAS, so BLAS threads have nothing to run",
+                workload.name()
+            )
+        })
+    }
+    fn executor(&self, workers: usize, _chunk: Chunk) -> Result<Box<dyn Executor>, String> {
+        Ok(Box::new(Run { workers }))
+    }
+}
+
+impl Executor for Run {
+    fn execute(&mut self, instance: &dyn Instance) -> Vec<TaskResult> {
+        crate::blas::set_threads(self.workers);
+        let out = (0..instance.tasks())
+            .map(|i| run_caught(instance, i))
+            .collect();
+        crate::blas::set_threads(1);
+        out
+    }
+}

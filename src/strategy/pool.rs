@@ -1,0 +1,50 @@
+//! `pool`: a rayon thread pool of exactly `workers` threads, built once per worker count
+//! (rayon's global pool can be sized only once per process), with work stealing.
+
+use super::{Chunk, Executor, Strategy, run_caught};
+use crate::workload::{Instance, TaskResult};
+use rayon::prelude::*;
+
+pub struct Pool;
+
+struct Run {
+    pool: rayon::ThreadPool,
+    chunk: Chunk,
+}
+
+impl Strategy for Pool {
+    fn name(&self) -> &'static str {
+        "pool"
+    }
+    fn description(&self) -> &'static str {
+        "rayon ThreadPool of exactly `workers` threads, dynamic scheduling (work stealing)"
+    }
+    fn chunked(&self) -> bool {
+        true
+    }
+    fn executor(&self, workers: usize, chunk: Chunk) -> Result<Box<dyn Executor>, String> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .thread_name(|i| format!("parbench-pool-{i}"))
+            .build()
+            .map_err(|e| format!("cannot start a pool of {workers} threads: {e}"))?;
+        Ok(Box::new(Run { pool, chunk }))
+    }
+}
+
+impl Executor for Run {
+    fn execute(&mut self, instance: &dyn Instance) -> Vec<TaskResult> {
+        crate::blas::set_threads(1);
+        let min_len = match self.chunk {
+            Chunk::Auto => 1,
+            Chunk::Size(n) => n,
+        };
+        self.pool.install(|| {
+            (0..instance.tasks())
+                .into_par_iter()
+                .with_min_len(min_len)
+                .map(|i| run_caught(instance, i))
+                .collect()
+        })
+    }
+}

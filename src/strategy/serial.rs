@@ -1,0 +1,32 @@
+//! `serial`: every task in index order on the calling thread; the baseline of every speedup.
+
+use super::{Chunk, Executor, Strategy, run_caught};
+use crate::workload::{Instance, TaskResult};
+
+pub struct Serial;
+
+struct Run;
+
+impl Strategy for Serial {
+    fn name(&self) -> &'static str {
+        "serial"
+    }
+    fn description(&self) -> &'static str {
+        "all tasks in order on one thread, BLAS single-threaded (the baseline)"
+    }
+    fn parallel(&self) -> bool {
+        false
+    }
+    fn executor(&self, _workers: usize, _chunk: Chunk) -> Result<Box<dyn Executor>, String> {
+        Ok(Box::new(Run))
+    }
+}
+
+impl Executor for Run {
+    fn execute(&mut self, instance: &dyn Instance) -> Vec<TaskResult> {
+        crate::blas::set_threads(1);
+        (0..instance.tasks())
+            .map(|i| run_caught(instance, i))
+            .collect()
+    }
+}

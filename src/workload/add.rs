@@ -1,0 +1,80 @@
+//! Document 000's `A = B + C` on arrays of 10^7 doubles, split into blocks, one task per block.
+
+use super::common::{Blocks, all_floats, close, fill_blocks, pairwise_sum, scaled, sub_seed};
+use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use rand::RngExt;
+
+pub struct Add;
+
+struct Prepared {
+    blocks: Blocks,
+    b: Vec<f64>,
+    c: Vec<f64>,
+    /// Σ B + Σ C per block, computed once from the inputs: the identity every run must meet.
+    expected: Vec<f64>,
+}
+
+impl Workload for Add {
+    fn name(&self) -> &'static str {
+        "add"
+    }
+    fn description(&self) -> &'static str {
+        "A = B + C on 10^7 doubles, split in blocks (numpy elementwise, sequential in numpy)"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Array
+    }
+    fn prepare(&self, p: &Params) -> Box<dyn Instance> {
+        let len = scaled(p.size.pick(200_000, 10_000_000, 10_000_000), p.scale);
+        let blocks = Blocks::new(len, p.size.pick(10, 100, 100), p.size.pick(1, 1, 150));
+        let mut b = vec![0.0; len];
+        let mut c = vec![0.0; len];
+        fill_blocks(&mut b, &blocks, sub_seed(p.seed, 1), |r| r.random::<f64>());
+        fill_blocks(&mut c, &blocks, sub_seed(p.seed, 2), |r| r.random::<f64>());
+        let expected = (0..blocks.chunks())
+            .map(|k| {
+                let r = blocks.chunk_range(k);
+                pairwise_sum(&b[r.clone()]) + pairwise_sum(&c[r])
+            })
+            .collect();
+        Box::new(Prepared {
+            blocks,
+            b,
+            c,
+            expected,
+        })
+    }
+}
+
+impl Instance for Prepared {
+    fn tasks(&self) -> usize {
+        self.blocks.tasks()
+    }
+
+    fn run(&self, index: usize) -> Result<Output, String> {
+        let r = self.blocks.range(index);
+        // A fresh result array, as `A = B + C` allocates one.
+        let a: Vec<f64> = self.b[r.clone()]
+            .iter()
+            .zip(&self.c[r])
+            .map(|(x, y)| x + y)
+            .collect();
+        Ok(Output::Float(pairwise_sum(&a)))
+    }
+
+    fn verify(&self, results: &[TaskResult]) -> Check {
+        let sums = match all_floats(results) {
+            Ok(s) => s,
+            Err(e) => return Check::fail(e),
+        };
+        let chunks = self.blocks.chunks();
+        for (i, s) in sums.iter().enumerate() {
+            let want = self.expected[i % chunks];
+            if !close(*s, want, 1e-12) {
+                return Check::fail(format!("task {i}: Σ A = {s} but Σ B + Σ C = {want}"));
+            }
+        }
+        let total = pairwise_sum(&sums[..chunks.min(sums.len())]);
+        Check::pass("Σ A = Σ B + Σ C in every block, within 1e-12").with("sum_a", total)
+    }
+}

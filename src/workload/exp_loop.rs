@@ -1,0 +1,59 @@
+//! Document 000's `f`: `y = [1]*10000000; [math.exp(i) for i in y]`, one element at a time.
+
+use super::common::{all_floats, close, neumaier_sum, scaled};
+use super::interp::{Value, list_of};
+use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use std::hint::black_box;
+
+pub struct ExpLoop;
+
+struct Prepared {
+    tasks: usize,
+    n: usize,
+}
+
+impl Workload for ExpLoop {
+    fn name(&self) -> &'static str {
+        "exp-loop"
+    }
+    fn description(&self) -> &'static str {
+        "document 000's f: math.exp over a list of 10^7 ones, element by element (10 tasks)"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Interpreted
+    }
+    fn prepare(&self, p: &Params) -> Box<dyn Instance> {
+        Box::new(Prepared {
+            tasks: p.size.pick(10, 10, 40),
+            n: scaled(p.size.pick(100_000, 10_000_000, 1_000_000), p.scale),
+        })
+    }
+}
+
+impl Instance for Prepared {
+    fn tasks(&self) -> usize {
+        self.tasks
+    }
+
+    fn run(&self, _index: usize) -> Result<Output, String> {
+        let y = list_of(Value::Int(1), self.n);
+        // The list comprehension builds a new list of boxed floats, as CPython does.
+        let out: Vec<Value> = y.iter().map(|v| black_box(*v).exp()).collect();
+        // Sum the list carefully: n·e must be checkable to 1e-9, which a naive running sum
+        // of 10^7 terms does not guarantee.
+        Ok(Output::Float(neumaier_sum(out.iter().map(|v| v.to_f64()))))
+    }
+
+    fn verify(&self, results: &[TaskResult]) -> Check {
+        let sums = match all_floats(results) {
+            Ok(s) => s,
+            Err(e) => return Check::fail(e),
+        };
+        let want = self.n as f64 * std::f64::consts::E;
+        match sums.iter().position(|s| !close(*s, want, 1e-9)) {
+            Some(i) => Check::fail(format!("task {i}: sum {} != n·e = {want}", sums[i])),
+            None => Check::pass(format!("every task's sum = n·e within 1e-9 ({want})"))
+                .with("sum_per_task", want),
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! Document 000's `g`: `y = np.ones(10000000)`, a fresh array per task.
+
+use super::common::{all_floats, pairwise_sum, scaled};
+use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use std::hint::black_box;
+
+pub struct Ones;
+
+struct Prepared {
+    tasks: usize,
+    n: usize,
+}
+
+impl Workload for Ones {
+    fn name(&self) -> &'static str {
+        "ones"
+    }
+    fn description(&self) -> &'static str {
+        "document 000's g: allocate and fill 10^7 doubles with 1.0 (100 tasks)"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Array
+    }
+    fn prepare(&self, p: &Params) -> Box<dyn Instance> {
+        Box::new(Prepared {
+            tasks: p.size.pick(20, 100, 2_000),
+            n: scaled(p.size.pick(100_000, 10_000_000, 1_000_000), p.scale),
+        })
+    }
+}
+
+impl Instance for Prepared {
+    fn tasks(&self) -> usize {
+        self.tasks
+    }
+
+    fn run(&self, _index: usize) -> Result<Output, String> {
+        let y = black_box(vec![1.0f64; black_box(self.n)]);
+        // The sum is the task's result: it proves the array was really written.
+        Ok(Output::Float(pairwise_sum(&y)))
+    }
+
+    fn verify(&self, results: &[TaskResult]) -> Check {
+        let sums = match all_floats(results) {
+            Ok(s) => s,
+            Err(e) => return Check::fail(e),
+        };
+        let want = self.n as f64;
+        match sums.iter().position(|s| *s != want) {
+            Some(i) => Check::fail(format!("task {i}: sum {} != n = {want}", sums[i])),
+            None => Check::pass(format!("every array sums to n = {want}")).with("n", want),
+        }
+    }
+}

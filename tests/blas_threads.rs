@@ -1,0 +1,67 @@
+//! The BLAS thread count seen inside tasks: 1 under every strategy but `blas`, and `workers`
+//! under `blas`, so task-level and BLAS-level threads never multiply.
+//!
+//! One test function: OpenBLAS's thread count is process-wide, and tests in one binary run
+//! concurrently.
+
+use parbench::strategy::{self, Chunk};
+use parbench::workload::{Check, Instance, Output, TaskResult};
+
+/// A task reports the BLAS thread count it finds.
+struct Probe {
+    tasks: usize,
+}
+
+impl Instance for Probe {
+    fn tasks(&self) -> usize {
+        self.tasks
+    }
+    fn run(&self, _index: usize) -> Result<Output, String> {
+        Ok(Output::Int(parbench::blas::threads() as i128))
+    }
+    fn verify(&self, _results: &[TaskResult]) -> Check {
+        Check::pass("probe")
+    }
+}
+
+fn seen(strategy: &str, workers: usize) -> Vec<i128> {
+    let s = strategy::find(strategy).unwrap();
+    let mut exec = s.executor(workers, Chunk::Auto).unwrap();
+    exec.execute(&Probe { tasks: 16 })
+        .into_iter()
+        .map(|r| match r {
+            Ok(Output::Int(n)) => n,
+            other => panic!("{strategy}: {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn blas_threads_inside_tasks() {
+    // Start from a state no strategy should inherit.
+    parbench::blas::set_threads(2);
+    for (strategy, workers) in [
+        ("serial", 1),
+        ("scoped", 1),
+        ("scoped", 2),
+        ("pool", 1),
+        ("pool", 2),
+    ] {
+        parbench::blas::set_threads(2);
+        let counts = seen(strategy, workers);
+        assert!(
+            counts.iter().all(|&n| n == 1),
+            "{strategy}/{workers}: {counts:?}"
+        );
+    }
+    for workers in [1, 2, 3] {
+        parbench::blas::set_threads(1);
+        let counts = seen("blas", workers);
+        assert!(
+            counts.iter().all(|&n| n == workers as i128),
+            "blas/{workers}: {counts:?}"
+        );
+    }
+    // The strategy puts BLAS back to one thread when done, so the next cell starts clean.
+    assert_eq!(parbench::blas::threads(), 1);
+}

@@ -1,0 +1,168 @@
+//! A task that fails or panics is reported with its message; every other task still runs.
+
+use parbench::strategy::{self, Chunk};
+use parbench::workload::{Check, Instance, Output, TaskResult};
+
+struct Faulty;
+
+impl Instance for Faulty {
+    fn tasks(&self) -> usize {
+        12
+    }
+    fn run(&self, index: usize) -> Result<Output, String> {
+        match index {
+            3 => panic!("task three blew up"),
+            7 => Err("bad input for seven".into()),
+            i => Ok(Output::Int(i as i128)),
+        }
+    }
+    fn verify(&self, _results: &[TaskResult]) -> Check {
+        Check::pass("faulty")
+    }
+}
+
+#[test]
+fn failures_and_panics_are_reported_per_task_under_every_strategy() {
+    for s in strategy::registry() {
+        for workers in [1, 2, 4] {
+            let mut exec = s.executor(workers, Chunk::Auto).unwrap();
+            let results = exec.execute(&Faulty);
+            assert_eq!(results.len(), 12, "{}", s.name());
+            for (i, r) in results.iter().enumerate() {
+                match i {
+                    3 => assert!(
+                        r.as_ref()
+                            .unwrap_err()
+                            .message
+                            .contains("task three blew up"),
+                        "{}: {r:?}",
+                        s.name()
+                    ),
+                    7 => assert_eq!(r.as_ref().unwrap_err().message, "bad input for seven"),
+                    _ => assert_eq!(r, &Ok(Output::Int(i as i128)), "{}", s.name()),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn risky_reports_exactly_task_five_and_verifies() {
+    let w = parbench::workload::find("risky").unwrap();
+    let inst = w.prepare(&Default::default());
+    for s in strategy::registry() {
+        let results = s.executor(2, Chunk::Auto).unwrap().execute(inst.as_ref());
+        let failed: Vec<usize> = (0..results.len())
+            .filter(|&i| results[i].is_err())
+            .collect();
+        assert_eq!(failed, vec![5], "{}", s.name());
+        assert!(inst.verify(&results).passed);
+    }
+}
+
+mod runner_verdicts {
+    use parbench::measure::runner::{self, Plan, Silent};
+    use parbench::strategy::{self, Chunk};
+    use parbench::workload::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+
+    /// Tasks whose outputs depend on which thread ran them: a stand-in for a data race. The
+    /// workload's own check passes, so only the comparison with serial can catch it.
+    struct ThreadDependent;
+    struct Racy;
+
+    impl Instance for Racy {
+        fn tasks(&self) -> usize {
+            8
+        }
+        fn run(&self, _index: usize) -> Result<Output, String> {
+            let name = std::thread::current().name().unwrap_or("").to_string();
+            Ok(Output::Text(name))
+        }
+        fn verify(&self, _results: &[TaskResult]) -> Check {
+            Check::pass("accepts anything")
+        }
+    }
+
+    impl Workload for ThreadDependent {
+        fn name(&self) -> &'static str {
+            "racy"
+        }
+        fn description(&self) -> &'static str {
+            "outputs depend on the executing thread"
+        }
+        fn kind(&self) -> Kind {
+            Kind::Overhead
+        }
+        fn prepare(&self, _: &Params) -> Box<dyn Instance> {
+            Box::new(Racy)
+        }
+    }
+
+    /// A workload whose check always fails.
+    struct Wrong;
+    struct WrongInstance;
+
+    impl Instance for WrongInstance {
+        fn tasks(&self) -> usize {
+            2
+        }
+        fn run(&self, i: usize) -> Result<Output, String> {
+            Ok(Output::Int(i as i128))
+        }
+        fn verify(&self, _results: &[TaskResult]) -> Check {
+            Check::fail("expected something else")
+        }
+    }
+
+    impl Workload for Wrong {
+        fn name(&self) -> &'static str {
+            "wrong"
+        }
+        fn description(&self) -> &'static str {
+            "fails its check"
+        }
+        fn kind(&self) -> Kind {
+            Kind::Overhead
+        }
+        fn prepare(&self, _: &Params) -> Box<dyn Instance> {
+            Box::new(WrongInstance)
+        }
+    }
+
+    fn plan(w: Box<dyn Workload>) -> Plan {
+        Plan {
+            workloads: vec![w],
+            strategies: vec![
+                strategy::find("serial").unwrap(),
+                strategy::find("pool").unwrap(),
+            ],
+            workers: vec![2],
+            chunk: Chunk::Auto,
+            warmup: 0,
+            samples: 2,
+            params: Params::default(),
+        }
+    }
+
+    #[test]
+    fn outputs_that_differ_from_serial_fail_verification() {
+        let cells = runner::run(&plan(Box::new(ThreadDependent)), &mut Silent);
+        assert!(cells[0].verified, "serial is the reference");
+        assert!(!cells[1].verified);
+        assert!(
+            cells[1].check.contains("differs from the serial result"),
+            "{}",
+            cells[1].check
+        );
+    }
+
+    #[test]
+    fn a_failed_check_marks_every_cell_unverified_with_the_reason() {
+        let cells = runner::run(&plan(Box::new(Wrong)), &mut Silent);
+        for c in &cells {
+            assert!(!c.verified);
+            assert!(c.check.contains("expected something else"));
+            assert_eq!(c.samples_s.len(), 2, "timings are still recorded");
+        }
+    }
+}
