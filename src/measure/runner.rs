@@ -77,6 +77,7 @@ pub fn checksum(results: &[TaskResult]) -> String {
 /// Measures every cell of the plan, workload by workload (each workload's inputs are built once
 /// and dropped before the next).
 pub fn run(plan: &Plan, progress: &mut dyn Progress) -> Vec<Cell> {
+    super::allocator::configure();
     let mut cells = Vec::new();
     for workload in &plan.workloads {
         let instance = workload.prepare(&plan.params);

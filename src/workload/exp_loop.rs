@@ -24,8 +24,8 @@ impl Workload for ExpLoop {
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
         Box::new(Prepared {
-            tasks: p.size.pick(10, 10, 40),
-            n: scaled(p.size.pick(100_000, 10_000_000, 1_000_000), p.scale),
+            tasks: p.size.pick(10, 10, 2_400),
+            n: scaled(p.size.pick(100_000, 10_000_000, 100_000), p.scale),
         })
     }
 }
