@@ -5,7 +5,7 @@
 //! Benchmark ids are `<workload>/<strategy>/<workers>`.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use parbench::strategy::{self, Chunk};
+use parbench::strategy::{self, Chunk, Options, Setup};
 use parbench::workload::{self, Params, Size};
 use std::hint::black_box;
 use std::time::Duration;
@@ -25,6 +25,11 @@ fn scaling(c: &mut Criterion) {
         size: Size::Quick,
         ..Params::default()
     };
+    // The bench's own executable is not parbench: worker processes need Cargo's path to it.
+    let options = Options {
+        worker_exe: Some(env!("CARGO_BIN_EXE_parbench").into()),
+        ..Options::default()
+    };
     for w in workload::registry() {
         let instance = w.prepare(&params);
         let mut group = c.benchmark_group(w.name());
@@ -33,7 +38,7 @@ fn scaling(c: &mut Criterion) {
             .warm_up_time(Duration::from_millis(300))
             .measurement_time(Duration::from_secs(1));
         for s in strategy::registry() {
-            if s.skip_reason(w.as_ref()).is_some() {
+            if strategy::skip_reason(s.as_ref(), w.as_ref()).is_some() {
                 continue;
             }
             let counts = if s.parallel() {
@@ -42,8 +47,16 @@ fn scaling(c: &mut Criterion) {
                 vec![1]
             };
             for workers in counts {
+                let setup = Setup {
+                    workers,
+                    chunk: Chunk::Auto,
+                    workload: Some(w.as_ref()),
+                    params,
+                    instance: instance.as_ref(),
+                    options: &options,
+                };
                 let mut exec = s
-                    .executor(workers, Chunk::Auto)
+                    .executor(&setup)
                     .unwrap_or_else(|e| panic!("{}: {e}", s.name()));
                 let check = instance.verify(&exec.execute(instance.as_ref()));
                 assert!(

@@ -30,6 +30,9 @@ pub enum Command {
     },
     /// Measure workloads × strategies × worker counts and write a results file.
     Run(RunArgs),
+    /// Serve tasks to a parent parbench over stdin/stdout (started by the process strategy).
+    #[command(hide = true)]
+    Worker,
 }
 
 #[derive(Debug, Args)]
@@ -59,9 +62,22 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub warmup: u32,
     /// Multiplies the work of each task (to check that a known slowdown is detected).
-    #[arg(long, default_value_t = 1.0, value_name = "F", value_parser = parse_scale,
+    #[arg(long, default_value_t = 1.0, value_name = "F", value_parser = parse_positive,
           allow_negative_numbers = true)]
     pub scale: f64,
+    /// Run the whole matrix this many times, rotating the cell order each round, and pool the
+    /// samples: slow drift of the machine then spreads over all cells.
+    #[arg(long, default_value_t = 1, value_name = "R",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub rounds: u32,
+    /// Seconds one task may run in a worker process before the worker is killed and replaced.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS", value_parser = parse_positive,
+          allow_negative_numbers = true)]
+    pub task_timeout: f64,
+    /// Switch interval of the GIL model, in milliseconds (CPython's default is 5).
+    #[arg(long, default_value_t = 5.0, value_name = "MS", value_parser = parse_positive,
+          allow_negative_numbers = true)]
+    pub switch_interval: f64,
     /// Base seed of the per-task random streams.
     #[arg(long, default_value_t = 42, value_name = "N")]
     pub seed: u64,
@@ -137,7 +153,7 @@ fn parse_chunk(s: &str) -> Result<Chunk, String> {
     }
 }
 
-fn parse_scale(s: &str) -> Result<f64, String> {
+fn parse_positive(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(f) if f.is_finite() && f > 0.0 => Ok(f),
         _ => Err(format!("'{s}' is not a positive number")),

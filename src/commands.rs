@@ -5,10 +5,11 @@ use crate::error::Error;
 use crate::measure::machine;
 use crate::measure::runner::{self, CellLabel, Plan, Progress};
 use crate::results::{self, Config, Results};
-use crate::strategy::{self, Strategy};
+use crate::strategy::{self, Options, Strategy};
 use crate::workload::{self, Params, Workload};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Runs the parsed command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
@@ -29,6 +30,10 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run(args) => run(&args),
+        Command::Worker => {
+            crate::worker::serve()?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -36,6 +41,10 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
 pub fn list() -> String {
     let mut out = String::from("workloads:\n");
     for w in workload::registry() {
+        out += &format!("  {:<12} {}\n", w.name(), w.description());
+    }
+    out += "diagnostics (run only when named):\n";
+    for w in workload::diagnostics() {
         out += &format!("  {:<12} {}\n", w.name(), w.description());
     }
     out += "strategies:\n";
@@ -91,10 +100,16 @@ impl Progress for Bar {
 }
 
 fn run(args: &RunArgs) -> Result<ExitCode, Error> {
-    let workloads: Vec<Box<dyn Workload>> =
-        select("--workloads", &args.workloads, workload::registry(), |w| {
-            w.name()
-        })?;
+    let workloads: Vec<Box<dyn Workload>> = if args.workloads.trim() == "all" {
+        workload::registry()
+    } else {
+        // Diagnostics run only when named, so `all` never crashes or hangs on purpose.
+        let known = workload::registry()
+            .into_iter()
+            .chain(workload::diagnostics())
+            .collect();
+        select("--workloads", &args.workloads, known, |w| w.name())?
+    };
     let mut strategies: Vec<Box<dyn Strategy>> = select(
         "--strategies",
         &args.strategies,
@@ -118,10 +133,16 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         chunk: args.chunk,
         warmup: args.warmup as usize,
         samples: args.samples(),
+        rounds: args.rounds as usize,
         params: Params {
             size,
             scale: args.scale,
             seed: args.seed,
+        },
+        options: Options {
+            worker_exe: None,
+            task_timeout: Duration::from_secs_f64(args.task_timeout),
+            switch_interval: Duration::from_secs_f64(args.switch_interval / 1e3),
         },
     };
     let bar =
@@ -145,6 +166,9 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         samples: plan.samples,
         scale: plan.params.scale,
         seed: plan.params.seed,
+        rounds: plan.rounds,
+        task_timeout_s: Some(args.task_timeout),
+        switch_interval_s: Some(args.switch_interval / 1e3),
     };
     let results = Results {
         schema: results::SCHEMA.into(),

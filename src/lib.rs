@@ -13,9 +13,11 @@
 //!
 //! A [`strategy::Strategy`] decides how the tasks reach the cores: in order on the calling
 //! thread (`serial`), one scoped thread per worker over a static partition (`scoped`), a rayon
-//! pool of exactly `workers` threads with work stealing (`pool`), or in order with OpenBLAS
-//! itself running `workers` threads (`blas`). Every strategy but `blas` pins OpenBLAS to one
-//! thread, so that task-level and BLAS-level parallelism never oversubscribe the cores.
+//! pool of exactly `workers` threads with work stealing (`pool`), in re-executed worker
+//! processes fed through pipes (`process`), in order with OpenBLAS itself running `workers`
+//! threads (`blas`), or on threads that share a model of CPython's global interpreter lock
+//! (`gil`). Every strategy but `blas` pins OpenBLAS to one thread, so that task-level and
+//! BLAS-level parallelism never oversubscribe the cores.
 //!
 //! The [`measure`] stage times each (workload, strategy, workers) cell: warm-up runs, then timed
 //! samples, each sample's outputs verified and digested. [`results`] holds the versioned JSON
@@ -29,10 +31,13 @@ pub mod blas;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod gil;
+pub mod ipc;
 pub mod measure;
 pub mod report;
 pub mod results;
 pub mod strategy;
+pub mod worker;
 pub mod workload;
 
 pub use error::Error;

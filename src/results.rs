@@ -33,6 +33,16 @@ pub struct Config {
     pub samples: usize,
     pub scale: f64,
     pub seed: u64,
+    #[serde(default = "one")]
+    pub rounds: usize,
+    #[serde(default)]
+    pub task_timeout_s: Option<f64>,
+    #[serde(default)]
+    pub switch_interval_s: Option<f64>,
+}
+
+fn one() -> usize {
+    1
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -67,6 +77,22 @@ pub struct Cell {
     /// only to the rounding a multithreaded BLAS introduces (see `Instance::agrees`).
     pub exact_match: Option<bool>,
     pub failed_tasks: Vec<FailedTask>,
+    /// Tasks run a second time because their worker process died or hung.
+    #[serde(default)]
+    pub retried_tasks: Vec<usize>,
+    /// Worker processes replaced during the cell.
+    #[serde(default)]
+    pub worker_restarts: usize,
+    /// Median time to start the strategy's workers (pool threads, processes), not part of
+    /// `samples_s`: the documents time both together, users need them apart.
+    #[serde(default)]
+    pub startup_s: Option<f64>,
+    /// Bytes between parent and worker processes in one run of all tasks (mean over samples).
+    #[serde(default)]
+    pub ipc_bytes: Option<u64>,
+    /// For `noop`: the strategy's dispatch cost per task, median time / tasks, in µs.
+    #[serde(default)]
+    pub overhead_us_per_task: Option<f64>,
     pub summary: BTreeMap<String, f64>,
     pub skipped: Option<String>,
 }
@@ -91,6 +117,11 @@ impl Cell {
             checksum: None,
             exact_match: None,
             failed_tasks: Vec::new(),
+            retried_tasks: Vec::new(),
+            worker_restarts: 0,
+            startup_s: None,
+            ipc_bytes: None,
+            overhead_us_per_task: None,
             summary: BTreeMap::new(),
             skipped: None,
         }

@@ -4,8 +4,11 @@
 //! One test function: OpenBLAS's thread count is process-wide, and tests in one binary run
 //! concurrently.
 
-use parbench::strategy::{self, Chunk};
-use parbench::workload::{Check, Instance, Output, TaskResult};
+mod common;
+
+use parbench::measure::runner::{self, Silent};
+use parbench::strategy::{self, Chunk, Options};
+use parbench::workload::{Check, Instance, Output, Size, TaskResult};
 
 /// A task reports the BLAS thread count it finds.
 struct Probe {
@@ -26,8 +29,16 @@ impl Instance for Probe {
 
 fn seen(strategy: &str, workers: usize) -> Vec<i128> {
     let s = strategy::find(strategy).unwrap();
-    let mut exec = s.executor(workers, Chunk::Auto).unwrap();
-    exec.execute(&Probe { tasks: 16 })
+    let probe = Probe { tasks: 16 };
+    let mut exec = strategy::start_for(
+        s.as_ref(),
+        &probe,
+        workers,
+        Chunk::Auto,
+        &Options::default(),
+    )
+    .unwrap();
+    exec.execute(&probe)
         .into_iter()
         .map(|r| match r {
             Ok(Output::Int(n)) => n,
@@ -38,15 +49,17 @@ fn seen(strategy: &str, workers: usize) -> Vec<i128> {
 
 #[test]
 fn blas_threads_inside_tasks() {
-    // Start from a state no strategy should inherit.
-    parbench::blas::set_threads(2);
-    for (strategy, workers) in [
+    let threaded = [
         ("serial", 1),
         ("scoped", 1),
         ("scoped", 2),
         ("pool", 1),
         ("pool", 2),
-    ] {
+        ("gil", 1),
+        ("gil", 2),
+    ];
+    for (strategy, workers) in threaded {
+        // Start from a state no strategy should inherit.
         parbench::blas::set_threads(2);
         let counts = seen(strategy, workers);
         assert!(
@@ -64,4 +77,21 @@ fn blas_threads_inside_tasks() {
     }
     // The strategy puts BLAS back to one thread when done, so the next cell starts clean.
     assert_eq!(parbench::blas::threads(), 1);
+
+    // Worker processes run a registered workload: the blas-probe diagnostic reports the count
+    // each task saw in its worker.
+    parbench::blas::set_threads(2);
+    let plan = common::plan(&["blas-probe"], &["process"], Size::Quick, &[1, 2]);
+    for cell in runner::run(&plan, &mut Silent) {
+        assert!(
+            cell.verified,
+            "{}/{}: {}",
+            cell.strategy, cell.workers, cell.check
+        );
+        assert_eq!(
+            cell.summary["blas_threads"], 1.0,
+            "{}/{}",
+            cell.strategy, cell.workers
+        );
+    }
 }

@@ -1,6 +1,6 @@
 //! A task that fails or panics is reported with its message; every other task still runs.
 
-use parbench::strategy::{self, Chunk};
+use parbench::strategy::{self, Chunk, Options};
 use parbench::workload::{Check, Instance, Output, TaskResult};
 
 struct Faulty;
@@ -23,9 +23,16 @@ impl Instance for Faulty {
 
 #[test]
 fn failures_and_panics_are_reported_per_task_under_every_strategy() {
-    for s in strategy::registry() {
+    // `process` runs registered workloads only; the `panic` diagnostic covers it in
+    // tests/processes.rs.
+    for s in strategy::registry()
+        .into_iter()
+        .filter(|s| s.name() != "process")
+    {
         for workers in [1, 2, 4] {
-            let mut exec = s.executor(workers, Chunk::Auto).unwrap();
+            let opts = Options::default();
+            let mut exec =
+                strategy::start_for(s.as_ref(), &Faulty, workers, Chunk::Auto, &opts).unwrap();
             let results = exec.execute(&Faulty);
             assert_eq!(results.len(), 12, "{}", s.name());
             for (i, r) in results.iter().enumerate() {
@@ -50,8 +57,14 @@ fn failures_and_panics_are_reported_per_task_under_every_strategy() {
 fn risky_reports_exactly_task_five_and_verifies() {
     let w = parbench::workload::find("risky").unwrap();
     let inst = w.prepare(&Default::default());
-    for s in strategy::registry() {
-        let results = s.executor(2, Chunk::Auto).unwrap().execute(inst.as_ref());
+    for s in strategy::registry()
+        .into_iter()
+        .filter(|s| s.name() != "process")
+    {
+        let opts = Options::default();
+        let mut exec =
+            strategy::start_for(s.as_ref(), inst.as_ref(), 2, Chunk::Auto, &opts).unwrap();
+        let results = exec.execute(inst.as_ref());
         let failed: Vec<usize> = (0..results.len())
             .filter(|&i| results[i].is_err())
             .collect();
@@ -62,7 +75,7 @@ fn risky_reports_exactly_task_five_and_verifies() {
 
 mod runner_verdicts {
     use parbench::measure::runner::{self, Plan, Silent};
-    use parbench::strategy::{self, Chunk};
+    use parbench::strategy;
     use parbench::workload::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
 
     /// Tasks whose outputs depend on which thread ran them: a stand-in for a data race. The
@@ -130,18 +143,14 @@ mod runner_verdicts {
     }
 
     fn plan(w: Box<dyn Workload>) -> Plan {
-        Plan {
-            workloads: vec![w],
-            strategies: vec![
-                strategy::find("serial").unwrap(),
-                strategy::find("pool").unwrap(),
-            ],
-            workers: vec![2],
-            chunk: Chunk::Auto,
-            warmup: 0,
-            samples: 2,
-            params: Params::default(),
-        }
+        let strategies = vec![
+            strategy::find("serial").unwrap(),
+            strategy::find("pool").unwrap(),
+        ];
+        let mut p = Plan::new(vec![w], strategies, vec![2], Params::default());
+        p.warmup = 0;
+        p.samples = 2;
+        p
     }
 
     #[test]

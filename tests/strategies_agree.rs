@@ -9,13 +9,14 @@ use parbench::workload::{self, Size};
 
 fn assert_agreement(chunk: Chunk) {
     let names: Vec<&str> = workload::registry().iter().map(|w| w.name()).collect();
-    let cells = run_matrix(&names, Size::Quick, &[1, 2, 3], chunk);
+    let cells = run_matrix(&names, Size::Quick, &[1, 2, 4], chunk);
     for name in &names {
         let group: Vec<_> = cells
             .iter()
             .filter(|c| c.workload == *name && c.skipped.is_none())
             .collect();
-        assert!(group.len() >= 7, "{name}: only {} cells ran", group.len());
+        // serial + scoped, pool, process and gil at three worker counts (+ blas where BLAS).
+        assert!(group.len() >= 13, "{name}: only {} cells ran", group.len());
         let serial = group.iter().find(|c| c.strategy == "serial").unwrap();
         assert!(serial.tasks >= 1);
         for c in &group {
@@ -39,7 +40,12 @@ fn every_workload_agrees_across_strategies_and_workers() {
 }
 
 #[test]
-fn chunked_pool_agrees_with_serial() {
+fn one_task_per_hand_out_agrees_with_serial() {
+    assert_agreement(Chunk::Size(1));
+}
+
+#[test]
+fn larger_chunks_agree_with_serial() {
     assert_agreement(Chunk::Size(3));
 }
 

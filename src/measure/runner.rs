@@ -2,7 +2,7 @@
 
 use super::stats::{karp_flatt, median, median_interval};
 use crate::results::{Cell, FailedTask};
-use crate::strategy::{Chunk, Strategy};
+use crate::strategy::{self, Chunk, Options, Setup, Strategy};
 use crate::workload::{Instance, Params, TaskResult, Workload};
 use sha2::{Digest, Sha256};
 use std::time::Instant;
@@ -14,8 +14,12 @@ pub struct Plan {
     pub workers: Vec<usize>,
     pub chunk: Chunk,
     pub warmup: usize,
+    /// Timed samples per cell and round.
     pub samples: usize,
+    /// Passes over the whole matrix; each starts at a different cell (see [`run`]).
+    pub rounds: usize,
     pub params: Params,
+    pub options: Options,
 }
 
 /// A cell about to run, for progress display.
@@ -40,6 +44,26 @@ impl Progress for Silent {
 }
 
 impl Plan {
+    /// A plan with one round and default options: what tests and benches mostly need.
+    pub fn new(
+        workloads: Vec<Box<dyn Workload>>,
+        strategies: Vec<Box<dyn Strategy>>,
+        workers: Vec<usize>,
+        params: Params,
+    ) -> Plan {
+        Plan {
+            workloads,
+            strategies,
+            workers,
+            chunk: Chunk::Auto,
+            warmup: 1,
+            samples: 5,
+            rounds: 1,
+            params,
+            options: Options::default(),
+        }
+    }
+
     /// The (strategy, workers) pairs measured for each workload. `serial` runs once, with one
     /// worker, whatever `--workers` says: it is the baseline of every speedup.
     pub fn pairs(&self) -> Vec<(&dyn Strategy, usize)> {
@@ -56,7 +80,7 @@ impl Plan {
 
     /// How many runs (warm-up and timed) the whole plan makes, skipped cells included.
     pub fn total_runs(&self) -> usize {
-        self.workloads.len() * self.pairs().len() * (self.warmup + self.samples)
+        self.workloads.len() * self.pairs().len() * (self.warmup + self.samples) * self.rounds
     }
 }
 
@@ -74,41 +98,83 @@ pub fn checksum(results: &[TaskResult]) -> String {
     d.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-/// Measures every cell of the plan, workload by workload (each workload's inputs are built once
-/// and dropped before the next).
-pub fn run(plan: &Plan, progress: &mut dyn Progress) -> Vec<Cell> {
-    super::allocator::configure();
-    let mut cells = Vec::new();
-    for workload in &plan.workloads {
-        let instance = workload.prepare(&plan.params);
-        let mut reference = None;
-        let mut group: Vec<Cell> = plan
-            .pairs()
-            .into_iter()
-            .map(|(s, w)| {
-                progress.cell(&CellLabel {
-                    workload: workload.name(),
-                    strategy: s.name(),
-                    workers: w,
-                });
-                let target = Target {
-                    workload: workload.as_ref(),
-                    instance: instance.as_ref(),
-                    strategy: s,
-                    workers: w,
-                };
-                measure_cell(plan, &target, &mut reference, progress)
-            })
-            .collect();
-        derive_scaling(&mut group);
-        cells.extend(group);
-    }
-    cells
-}
-
 /// The first verified results of a workload (from `serial`, which runs first) and their
 /// digest: every later cell must reproduce them.
 type Reference = Option<(String, Vec<TaskResult>)>;
+
+/// A cell while it is being measured, possibly over several rounds.
+struct Tally {
+    cell: Cell,
+    ok: bool,
+    details: Vec<String>,
+    startups: Vec<f64>,
+    ipc: Vec<u64>,
+}
+
+/// Measures every cell of the plan.
+///
+/// Cells run workload by workload, `serial` first. With several rounds, round `r` starts `r/R`
+/// of the way through the list of cells and wraps around, so that no cell is always measured
+/// first or last; samples of all rounds are pooled. A workload's inputs are built when its
+/// first cell in a stretch comes up and dropped when another workload's does.
+pub fn run(plan: &Plan, progress: &mut dyn Progress) -> Vec<Cell> {
+    super::allocator::configure();
+    let pairs = plan.pairs();
+    let order: Vec<(usize, usize)> = (0..plan.workloads.len())
+        .flat_map(|w| (0..pairs.len()).map(move |p| (w, p)))
+        .collect();
+    let mut tallies: Vec<Tally> = order
+        .iter()
+        .map(|&(w, p)| Tally {
+            cell: Cell::new(plan.workloads[w].name(), pairs[p].0.name(), pairs[p].1),
+            ok: true,
+            details: Vec::new(),
+            startups: Vec::new(),
+            ipc: Vec::new(),
+        })
+        .collect();
+    let mut references: Vec<Reference> = vec![None; plan.workloads.len()];
+    let rounds = plan.rounds.max(1);
+    for round in 0..rounds {
+        let offset = round * order.len() / rounds;
+        let mut current: Option<(usize, Box<dyn Instance>)> = None;
+        for k in 0..order.len() {
+            let idx = (offset + k) % order.len();
+            let (w, p) = order[idx];
+            let workload = plan.workloads[w].as_ref();
+            if current.as_ref().map(|(cw, _)| *cw) != Some(w) {
+                // Free the previous workload's inputs before building the next one's.
+                drop(current.take());
+                current = Some((w, workload.prepare(&plan.params)));
+            }
+            let instance = current.as_ref().expect("just prepared").1.as_ref();
+            let (strategy, workers) = pairs[p];
+            progress.cell(&CellLabel {
+                workload: workload.name(),
+                strategy: strategy.name(),
+                workers,
+            });
+            let target = Target {
+                workload,
+                instance,
+                strategy,
+                workers,
+            };
+            measure_round(
+                plan,
+                &target,
+                &mut tallies[idx],
+                &mut references[w],
+                progress,
+            );
+        }
+    }
+    let mut cells: Vec<Cell> = tallies.into_iter().map(finish).collect();
+    for group in cells.chunk_by_mut(|a, b| a.workload == b.workload) {
+        derive_scaling(group);
+    }
+    cells
+}
 
 struct Target<'a> {
     workload: &'a dyn Workload,
@@ -154,75 +220,92 @@ fn against_reference(
     Ok((ref_digest.clone(), false))
 }
 
-fn measure_cell(
+/// One round of one cell: start the strategy, warm up, take the timed samples.
+fn measure_round(
     plan: &Plan,
     target: &Target<'_>,
+    tally: &mut Tally,
     reference: &mut Reference,
     progress: &mut dyn Progress,
-) -> Cell {
+) {
     let Target {
         workload,
         instance,
         strategy,
         workers,
     } = *target;
-    let mut cell = Cell::new(workload.name(), strategy.name(), workers);
+    let cell = &mut tally.cell;
     cell.tasks = instance.tasks();
     cell.chunk = strategy.chunked().then(|| plan.chunk.to_string());
-    let skip = |cell: &mut Cell, reason: String, progress: &mut dyn Progress| {
+    let runs = plan.warmup + plan.samples;
+    if let Some(reason) = strategy::skip_reason(strategy, workload) {
         cell.skipped = Some(reason);
-        for _ in 0..plan.warmup + plan.samples {
-            progress.run_done();
-        }
-    };
-    if let Some(reason) = strategy.skip_reason(workload) {
-        skip(&mut cell, reason, progress);
-        return cell;
+        (0..runs).for_each(|_| progress.run_done());
+        return;
     }
-    let mut exec = match strategy.executor(workers, plan.chunk) {
+    let started = Instant::now();
+    let setup = Setup {
+        workers,
+        chunk: plan.chunk,
+        workload: Some(workload),
+        params: plan.params,
+        instance,
+        options: &plan.options,
+    };
+    let mut exec = match strategy.executor(&setup) {
         Ok(e) => e,
         Err(e) => {
-            skip(&mut cell, e, progress);
-            return cell;
+            tally.ok = false;
+            tally.details.push(format!("could not start: {e}"));
+            (0..runs).for_each(|_| progress.run_done());
+            return;
         }
     };
+    tally.startups.push(started.elapsed().as_secs_f64());
     for _ in 0..plan.warmup {
         exec.execute(instance);
         progress.run_done();
     }
-    let mut verified = true;
-    let mut details = Vec::new();
+    exec.take_stats();
     for _ in 0..plan.samples {
         let start = Instant::now();
         let results = exec.execute(instance);
         let elapsed = start.elapsed().as_secs_f64();
         progress.run_done();
         cell.samples_s.push(elapsed);
+        let stats = exec.take_stats();
+        tally.ipc.push(stats.ipc_bytes);
+        cell.worker_restarts += stats.restarts;
+        for t in stats.retried {
+            if !cell.retried_tasks.contains(&t) {
+                cell.retried_tasks.push(t);
+            }
+        }
 
         let check = instance.verify(&results);
-        let sum = match against_reference(instance, reference, checksum(&results), &results) {
-            Ok((sum, exact)) => {
-                cell.exact_match = Some(cell.exact_match.unwrap_or(true) && exact);
-                sum
-            }
-            Err(why) => {
-                verified = false;
-                details.push(why);
-                checksum(&results)
-            }
-        };
         if results.len() != instance.tasks() {
-            verified = false;
-            details.push(format!(
+            tally.ok = false;
+            tally.details.push(format!(
                 "{} results for {} tasks",
                 results.len(),
                 instance.tasks()
             ));
         }
         if !check.passed {
-            verified = false;
-            details.push(check.detail.clone());
+            tally.ok = false;
+            tally.details.push(check.detail.clone());
         }
+        let sum = match against_reference(instance, reference, checksum(&results), &results) {
+            Ok((sum, exact)) => {
+                cell.exact_match = Some(cell.exact_match.unwrap_or(true) && exact);
+                sum
+            }
+            Err(why) => {
+                tally.ok = false;
+                tally.details.push(why);
+                checksum(&results)
+            }
+        };
         match &cell.checksum {
             None => {
                 if reference.is_none() && check.passed {
@@ -234,23 +317,40 @@ fn measure_cell(
                 cell.failed_tasks = failures(&results);
             }
             Some(first) if *first != sum => {
-                verified = false;
-                details.push(format!(
+                tally.ok = false;
+                tally.details.push(format!(
                     "outputs changed between samples ({first} then {sum})"
                 ));
             }
             Some(_) => {}
         }
     }
-    cell.verified = verified && !cell.samples_s.is_empty();
-    if !details.is_empty() {
+}
+
+/// Turns a tally into the cell's final figures.
+fn finish(t: Tally) -> Cell {
+    let mut cell = t.cell;
+    if cell.skipped.is_some() {
+        return cell;
+    }
+    cell.verified = t.ok && !cell.samples_s.is_empty();
+    if !t.details.is_empty() {
+        let mut details = t.details;
         details.dedup();
         cell.check = details.join("; ");
     }
+    cell.retried_tasks.sort_unstable();
     cell.median_s = median(&cell.samples_s);
     if let Some((ci, coverage)) = median_interval(&cell.samples_s) {
         cell.ci95_s = Some(ci);
         cell.ci_coverage = Some(coverage);
+    }
+    cell.startup_s = median(&t.startups);
+    if t.ipc.iter().any(|&b| b > 0) {
+        cell.ipc_bytes = Some(t.ipc.iter().sum::<u64>() / t.ipc.len() as u64);
+    }
+    if cell.workload == "noop" && cell.tasks > 0 {
+        cell.overhead_us_per_task = cell.median_s.map(|m| m * 1e6 / cell.tasks as f64);
     }
     cell
 }

@@ -17,13 +17,20 @@ fn opt(x: Option<f64>, f: impl Fn(f64) -> String) -> String {
     x.map(f).unwrap_or_else(|| "-".into())
 }
 
+const HEADER: [&str; 9] = [
+    "workload", "strategy", "workers", "median", "95% CI", "speedup", "effic.", "µs/task",
+    "verified",
+];
+
+/// Columns right-aligned (the numeric ones).
+fn numeric(col: usize) -> bool {
+    (2..8).contains(&col)
+}
+
 /// One row per cell: workload, strategy, workers, median, interval, speedup, efficiency,
-/// verified; skipped cells say why.
+/// dispatch cost per task (noop only), verified; skipped cells say why.
 pub fn render(cells: &[Cell]) -> String {
-    let header = [
-        "workload", "strategy", "workers", "median", "95% CI", "speedup", "effic.", "verified",
-    ];
-    let mut rows: Vec<[String; 8]> = Vec::new();
+    let mut rows: Vec<[String; 9]> = Vec::new();
     for c in cells {
         let verdict = match &c.skipped {
             Some(why) => format!("skipped: {why}"),
@@ -41,35 +48,50 @@ pub fn render(cells: &[Cell]) -> String {
                 .unwrap_or_else(|| "-".into()),
             opt(c.speedup, |s| format!("{s:.2}x")),
             opt(c.efficiency, |e| format!("{:.0}%", e * 100.0)),
+            opt(c.overhead_us_per_task, |o| format!("{o:.2}")),
             verdict,
         ]);
     }
-    let mut widths = header.map(|h| h.chars().count());
+    let mut widths = HEADER.map(|h| h.chars().count());
     for r in &rows {
-        for (w, cell) in widths.iter_mut().zip(r.iter()).take(7) {
+        for (w, cell) in widths.iter_mut().zip(r.iter()) {
             *w = (*w).max(cell.chars().count());
         }
     }
     let mut out = String::new();
     let line = |out: &mut String, cols: &[String]| {
+        let last = cols.len() - 1;
         for (i, col) in cols.iter().enumerate() {
-            let pad = if i == cols.len() - 1 { 0 } else { widths[i] };
-            let numeric = (2..7).contains(&i);
-            let n = col.chars().count();
-            let fill = " ".repeat(pad.saturating_sub(n));
-            if numeric {
-                let _ = write!(out, "{fill}{col}  ");
-            } else if i == cols.len() - 1 {
-                let _ = write!(out, "{col}");
-            } else {
-                let _ = write!(out, "{col}{fill}  ");
-            }
+            let fill = " ".repeat(widths[i].saturating_sub(col.chars().count()));
+            let _ = match i {
+                _ if i == last => write!(out, "{col}"),
+                _ if numeric(i) => write!(out, "{fill}{col}  "),
+                _ => write!(out, "{col}{fill}  "),
+            };
         }
         out.push('\n');
     };
-    line(&mut out, &header.map(String::from));
+    line(&mut out, &HEADER.map(String::from));
     for r in &rows {
         line(&mut out, r);
+    }
+    if cells
+        .iter()
+        .any(|c| c.strategy == "gil" && c.skipped.is_none())
+    {
+        out.push_str(
+            "gil rows come from a MODEL of CPython's global interpreter lock (one lock, \
+             switch interval, released by array/BLAS/I/O work), not from CPython itself.\n",
+        );
+    }
+    if cells
+        .iter()
+        .any(|c| c.strategy == "blas" && c.skipped.is_none())
+    {
+        out.push_str(
+            "blas: OpenBLAS never threads a GEMM with M·N·K <= 262,144, so small matrices stay \
+             flat by design.\n",
+        );
     }
     out
 }

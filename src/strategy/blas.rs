@@ -1,7 +1,7 @@
 //! `blas`: the tasks in order on one thread while OpenBLAS itself runs `workers` threads, as a
 //! numpy linked against a multithreaded BLAS does.
 
-use super::{Chunk, Executor, Strategy, run_caught};
+use super::{Executor, Setup, Strategy, run_caught};
 use crate::workload::{Instance, Kind, TaskResult, Workload};
 
 pub struct Blas;
@@ -25,8 +25,10 @@ impl Strategy for Blas {
             )
         })
     }
-    fn executor(&self, workers: usize, _chunk: Chunk) -> Result<Box<dyn Executor>, String> {
-        Ok(Box::new(Run { workers }))
+    fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
+        Ok(Box::new(Run {
+            workers: setup.workers,
+        }))
     }
 }
 

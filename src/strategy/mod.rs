@@ -3,20 +3,25 @@
 //! Adding a strategy is one file implementing [`Strategy`] and one line in [`registry`].
 
 mod blas;
+mod gil;
 mod pool;
+mod process;
 mod scoped;
 mod serial;
 
-use crate::workload::{Instance, TaskFailure, TaskResult, Workload};
+use crate::workload::{Instance, Params, TaskFailure, TaskResult, Workload};
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::time::Duration;
 
 /// How many tasks a worker takes at a time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Chunk {
-    /// Left to the strategy: rayon splits adaptively; static partitions take n/p each.
+    /// Left to the strategy: rayon splits adaptively, `process` sizes batches to a few
+    /// milliseconds of work as joblib does, `gil` hands out one task at a time.
     Auto,
-    /// At least this many consecutive tasks per hand-out.
+    /// This many consecutive tasks per hand-out (at least, for rayon).
     Size(usize),
 }
 
@@ -27,6 +32,50 @@ impl fmt::Display for Chunk {
             Chunk::Size(n) => write!(f, "{n}"),
         }
     }
+}
+
+/// Settings that some strategies need and the rest ignore.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The parbench executable that `process` re-executes; `None` means the running one.
+    /// Tests and benches, whose own executable is not parbench, pass Cargo's path to it.
+    pub worker_exe: Option<PathBuf>,
+    /// How long one task may run in a worker process before the worker is killed.
+    pub task_timeout: Duration,
+    /// The GIL model's switch interval.
+    pub switch_interval: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            worker_exe: None,
+            task_timeout: Duration::from_secs(60),
+            switch_interval: crate::gil::DEFAULT_SWITCH_INTERVAL,
+        }
+    }
+}
+
+/// Everything a strategy may need to start its workers for one cell.
+pub struct Setup<'a> {
+    pub workers: usize,
+    pub chunk: Chunk,
+    /// The registered workload, when there is one (worker processes look it up by name).
+    pub workload: Option<&'a dyn Workload>,
+    pub params: Params,
+    pub instance: &'a dyn Instance,
+    pub options: &'a Options,
+}
+
+/// What an executor observed while running, beyond the results themselves.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExecStats {
+    /// Bytes sent both ways between the parent and worker processes.
+    pub ipc_bytes: u64,
+    /// Worker processes that died or hung and were replaced.
+    pub restarts: usize,
+    /// Tasks run a second time after their worker died or hung.
+    pub retried: Vec<usize>,
 }
 
 /// A way to execute a workload's tasks.
@@ -45,14 +94,23 @@ pub trait Strategy: Send + Sync {
     fn chunked(&self) -> bool {
         false
     }
-    /// Starts whatever the strategy keeps between runs (a thread pool, say). Not timed.
-    fn executor(&self, workers: usize, chunk: Chunk) -> Result<Box<dyn Executor>, String>;
+    /// Whether a task that kills or hangs its worker leaves the run standing.
+    fn isolates_tasks(&self) -> bool {
+        false
+    }
+    /// Starts whatever the strategy keeps between runs (a thread pool, worker processes).
+    /// Timed apart from the tasks, as `startup_s`.
+    fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String>;
 }
 
 /// A started strategy, ready to run all tasks of an instance, as many times as asked.
 pub trait Executor {
     /// Runs every task once and returns their results in index order.
     fn execute(&mut self, instance: &dyn Instance) -> Vec<TaskResult>;
+    /// What happened since the last call (IPC volume, restarts, retries).
+    fn take_stats(&mut self) -> ExecStats {
+        ExecStats::default()
+    }
 }
 
 /// Runs task `index`, turning an error or a panic into a reported failure, so that one bad
@@ -74,13 +132,45 @@ pub fn run_caught(instance: &dyn Instance, index: usize) -> TaskResult {
     }
 }
 
+/// Why `strategy` cannot run `workload`, if it cannot.
+pub fn skip_reason(strategy: &dyn Strategy, workload: &dyn Workload) -> Option<String> {
+    if workload.needs_isolation() && !strategy.isolates_tasks() {
+        return Some(format!(
+            "{} kills or hangs its worker; only a strategy that isolates tasks in processes \
+             survives that",
+            workload.name()
+        ));
+    }
+    strategy.skip_reason(workload)
+}
+
+/// Starts `strategy` for an instance that is not a registered workload (tests, benches).
+pub fn start_for(
+    strategy: &dyn Strategy,
+    instance: &dyn Instance,
+    workers: usize,
+    chunk: Chunk,
+    options: &Options,
+) -> Result<Box<dyn Executor>, String> {
+    strategy.executor(&Setup {
+        workers,
+        chunk,
+        workload: None,
+        params: Params::default(),
+        instance,
+        options,
+    })
+}
+
 /// Every strategy, in the order DESIGN.md lists them.
 pub fn registry() -> Vec<Box<dyn Strategy>> {
     vec![
         Box::new(serial::Serial),
         Box::new(scoped::Scoped),
         Box::new(pool::Pool),
+        Box::new(process::Process),
         Box::new(blas::Blas),
+        Box::new(gil::GilThreads),
     ]
 }
 

@@ -1,7 +1,7 @@
 //! `pool`: a rayon thread pool of exactly `workers` threads, built once per worker count
 //! (rayon's global pool can be sized only once per process), with work stealing.
 
-use super::{Chunk, Executor, Strategy, run_caught};
+use super::{Chunk, Executor, Setup, Strategy, run_caught};
 use crate::workload::{Instance, TaskResult};
 use rayon::prelude::*;
 
@@ -22,13 +22,17 @@ impl Strategy for Pool {
     fn chunked(&self) -> bool {
         true
     }
-    fn executor(&self, workers: usize, chunk: Chunk) -> Result<Box<dyn Executor>, String> {
+    fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
+        let workers = setup.workers;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(workers)
             .thread_name(|i| format!("parbench-pool-{i}"))
             .build()
             .map_err(|e| format!("cannot start a pool of {workers} threads: {e}"))?;
-        Ok(Box::new(Run { pool, chunk }))
+        Ok(Box::new(Run {
+            pool,
+            chunk: setup.chunk,
+        }))
     }
 }
 

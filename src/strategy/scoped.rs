@@ -2,7 +2,7 @@
 //! like `handythread.foreach` in document 000. Threads are created for every run, so their
 //! start-up cost is part of what this strategy measures.
 
-use super::{Chunk, Executor, Strategy, run_caught};
+use super::{Executor, Setup, Strategy, run_caught};
 use crate::workload::{Instance, TaskResult};
 
 pub struct Scoped;
@@ -18,8 +18,10 @@ impl Strategy for Scoped {
     fn description(&self) -> &'static str {
         "std::thread::scope, one thread per worker, static contiguous partition"
     }
-    fn executor(&self, workers: usize, _chunk: Chunk) -> Result<Box<dyn Executor>, String> {
-        Ok(Box::new(Run { workers }))
+    fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
+        Ok(Box::new(Run {
+            workers: setup.workers,
+        }))
     }
 }
 

@@ -1,6 +1,6 @@
 //! `serial`: every task in index order on the calling thread; the baseline of every speedup.
 
-use super::{Chunk, Executor, Strategy, run_caught};
+use super::{Executor, Setup, Strategy, run_caught};
 use crate::workload::{Instance, TaskResult};
 
 pub struct Serial;
@@ -17,7 +17,7 @@ impl Strategy for Serial {
     fn parallel(&self) -> bool {
         false
     }
-    fn executor(&self, _workers: usize, _chunk: Chunk) -> Result<Box<dyn Executor>, String> {
+    fn executor(&self, _setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
         Ok(Box::new(Run))
     }
 }

@@ -1,17 +1,20 @@
 //! Document 000's `A = B + C` on arrays of 10^7 doubles, split into blocks, one task per block.
 
 use super::common::{Blocks, all_floats, close, fill_blocks, pairwise_sum, scaled, sub_seed};
+use super::shared::Array;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
 use rand::RngExt;
+use std::sync::OnceLock;
 
 pub struct Add;
 
 struct Prepared {
     blocks: Blocks,
-    b: Vec<f64>,
-    c: Vec<f64>,
-    /// Σ B + Σ C per block, computed once from the inputs: the identity every run must meet.
-    expected: Vec<f64>,
+    b: Array,
+    c: Array,
+    /// Σ B + Σ C per block, computed from the inputs when first needed: the identity every
+    /// run must meet (worker processes never verify, so they never pay for it).
+    expected: OnceLock<Vec<f64>>,
 }
 
 impl Workload for Add {
@@ -26,24 +29,26 @@ impl Workload for Add {
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
         let len = scaled(p.size.pick(200_000, 10_000_000, 10_000_000), p.scale);
-        let blocks = Blocks::new(len, p.size.pick(10, 100, 100), p.size.pick(1, 1, 150));
+        let blocks = blocks(p, len);
         let mut b = vec![0.0; len];
         let mut c = vec![0.0; len];
         fill_blocks(&mut b, &blocks, sub_seed(p.seed, 1), |r| r.random::<f64>());
         fill_blocks(&mut c, &blocks, sub_seed(p.seed, 2), |r| r.random::<f64>());
-        let expected = (0..blocks.chunks())
-            .map(|k| {
-                let r = blocks.chunk_range(k);
-                pairwise_sum(&b[r.clone()]) + pairwise_sum(&c[r])
-            })
-            .collect();
+        self.attach(p, vec![b.into(), c.into()])
+    }
+    fn attach(&self, p: &Params, inputs: Vec<Array>) -> Box<dyn Instance> {
+        let [b, c]: [Array; 2] = inputs.try_into().ok().expect("add takes B and C");
         Box::new(Prepared {
-            blocks,
+            blocks: blocks(p, b.len()),
             b,
             c,
-            expected,
+            expected: OnceLock::new(),
         })
     }
+}
+
+fn blocks(p: &Params, len: usize) -> Blocks {
+    Blocks::new(len, p.size.pick(10, 100, 100), p.size.pick(1, 1, 150))
 }
 
 impl Instance for Prepared {
@@ -53,13 +58,19 @@ impl Instance for Prepared {
 
     fn run(&self, index: usize) -> Result<Output, String> {
         let r = self.blocks.range(index);
-        // A fresh result array, as `A = B + C` allocates one.
-        let a: Vec<f64> = self.b[r.clone()]
-            .iter()
-            .zip(&self.c[r])
-            .map(|(x, y)| x + y)
-            .collect();
-        Ok(Output::Float(pairwise_sum(&a)))
+        crate::gil::released(|| {
+            // A fresh result array, as `A = B + C` allocates one.
+            let a: Vec<f64> = self.b[r.clone()]
+                .iter()
+                .zip(&self.c[r])
+                .map(|(x, y)| x + y)
+                .collect();
+            Ok(Output::Float(pairwise_sum(&a)))
+        })
+    }
+
+    fn inputs(&self) -> Vec<&[f64]> {
+        vec![&self.b, &self.c]
     }
 
     fn verify(&self, results: &[TaskResult]) -> Check {
@@ -68,8 +79,16 @@ impl Instance for Prepared {
             Err(e) => return Check::fail(e),
         };
         let chunks = self.blocks.chunks();
+        let expected = self.expected.get_or_init(|| {
+            (0..chunks)
+                .map(|k| {
+                    let r = self.blocks.chunk_range(k);
+                    pairwise_sum(&self.b[r.clone()]) + pairwise_sum(&self.c[r])
+                })
+                .collect()
+        });
         for (i, s) in sums.iter().enumerate() {
-            let want = self.expected[i % chunks];
+            let want = expected[i % chunks];
             if !close(*s, want, 1e-12) {
                 return Check::fail(format!("task {i}: Σ A = {s} but Σ B + Σ C = {want}"));
             }

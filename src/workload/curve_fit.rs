@@ -74,6 +74,8 @@ impl LeastSquaresProblem<f64, Dyn, U2> for Fit<'_> {
     }
 
     fn residuals(&self) -> Option<DVector<f64>> {
+        // curve_fit calls the Python model function for every evaluation.
+        crate::gil::tick();
         let (k, c0) = (to_box(self.u[0]), to_box(self.u[1]));
         Some(DVector::from_iterator(
             self.t.len(),

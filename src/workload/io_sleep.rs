@@ -36,7 +36,8 @@ impl Instance for Prepared {
     }
 
     fn run(&self, index: usize) -> Result<Output, String> {
-        std::thread::sleep(self.wait);
+        // A blocking read releases the GIL for its duration.
+        crate::gil::released(|| std::thread::sleep(self.wait));
         Ok(Output::Text(format!("Data from file {index}")))
     }
 

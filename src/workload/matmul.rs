@@ -1,8 +1,9 @@
 //! Document 000's `C = dot(A, B)` on 2000×2000 matrices, with HPL's residual check.
 
 use super::common::{Blocks, all_vectors, close, fill_blocks, sub_seed};
+use super::shared::Array;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
-use ndarray::{Array1, Array2};
+use ndarray::ArrayView2;
 use rand::RngExt;
 
 pub struct Matmul;
@@ -12,16 +13,18 @@ const HPL_THRESHOLD: f64 = 16.0;
 
 struct Prepared {
     tasks: usize,
-    a: Array2<f64>,
-    b: Array2<f64>,
-    x: Array1<f64>,
+    n: usize,
+    /// A and B row-major, and the residual's test vector x.
+    a: Array,
+    b: Array,
+    x: Array,
 }
 
-fn random_matrix(n: usize, seed: u64) -> Array2<f64> {
-    let blocks = Blocks::new(n * n, n, 1);
-    let mut v = vec![0.0; n * n];
+fn random_vec(len: usize, rows: usize, seed: u64) -> Vec<f64> {
+    let blocks = Blocks::new(len, rows, 1);
+    let mut v = vec![0.0; len];
     fill_blocks(&mut v, &blocks, seed, |r| r.random::<f64>() - 0.5);
-    Array2::from_shape_vec((n, n), v).expect("n*n elements")
+    v
 }
 
 impl Workload for Matmul {
@@ -38,37 +41,67 @@ impl Workload for Matmul {
         // Work grows as n³, so --scale moves n by its cube root.
         let base = p.size.pick(300.0, 2000.0, 2000.0);
         let n = (base * p.scale.cbrt()).round().max(2.0) as usize;
-        let x = {
-            let blocks = Blocks::new(n, 1, 1);
-            let mut v = vec![0.0; n];
-            fill_blocks(&mut v, &blocks, sub_seed(p.seed, 3), |r| {
-                r.random::<f64>() - 0.5
-            });
-            Array1::from(v)
-        };
+        let inputs = vec![
+            random_vec(n * n, n, sub_seed(p.seed, 1)).into(),
+            random_vec(n * n, n, sub_seed(p.seed, 2)).into(),
+            random_vec(n, 1, sub_seed(p.seed, 3)).into(),
+        ];
+        self.attach(p, inputs)
+    }
+    fn attach(&self, p: &Params, inputs: Vec<Array>) -> Box<dyn Instance> {
+        let [a, b, x]: [Array; 3] = inputs.try_into().ok().expect("matmul takes A, B and x");
         Box::new(Prepared {
             tasks: p.size.pick(1, 1, 4),
-            a: random_matrix(n, sub_seed(p.seed, 1)),
-            b: random_matrix(n, sub_seed(p.seed, 2)),
+            n: x.len(),
+            a,
+            b,
             x,
         })
     }
 }
 
-/// y = M·v with a fixed summation order, independent of BLAS and of its thread count, so the
-/// residual (part of the checksum) is the same under every strategy.
-fn matvec(m: &Array2<f64>, v: &Array1<f64>) -> Array1<f64> {
+/// y = M·v with a fixed summation order, independent of BLAS and of its thread count.
+fn matvec(m: &ArrayView2<f64>, v: &[f64]) -> Vec<f64> {
     m.rows()
         .into_iter()
         .map(|row| row.iter().zip(v).map(|(a, b)| a * b).sum())
         .collect()
 }
 
-fn inf_norm(m: &Array2<f64>) -> f64 {
+fn inf_norm(m: &ArrayView2<f64>) -> f64 {
     m.rows()
         .into_iter()
         .map(|r| r.iter().map(|v| v.abs()).sum::<f64>())
         .fold(0.0, f64::max)
+}
+
+impl Prepared {
+    fn matrix<'a>(&self, data: &'a Array) -> ArrayView2<'a, f64> {
+        ArrayView2::from_shape((self.n, self.n), &data[..]).expect("n*n elements")
+    }
+
+    /// Output: [Σ C, Σ |C|, scaled residual ‖C·x − A·(B·x)‖∞ / (n ε ‖A‖∞ ‖B‖∞ ‖x‖∞)].
+    fn product(&self) -> Output {
+        let (a, b) = (self.matrix(&self.a), self.matrix(&self.b));
+        let c = a.dot(&b);
+        let n = self.n as f64;
+        let lhs = matvec(&c.view(), &self.x);
+        let rhs = matvec(&a, &matvec(&b, &self.x));
+        let err = lhs
+            .iter()
+            .zip(&rhs)
+            .map(|(l, r)| (l - r).abs())
+            .fold(0.0, f64::max);
+        let xnorm = self.x.iter().map(|v| v.abs()).fold(0.0, f64::max);
+        let scaled = err / (n * f64::EPSILON * inf_norm(&a) * inf_norm(&b) * xnorm);
+        let total: f64 = c.rows().into_iter().map(|r| r.sum()).sum();
+        let total_abs: f64 = c
+            .rows()
+            .into_iter()
+            .map(|r| r.iter().map(|v| v.abs()).sum::<f64>())
+            .sum();
+        Output::Floats(vec![total, total_abs, scaled])
+    }
 }
 
 impl Instance for Prepared {
@@ -76,26 +109,13 @@ impl Instance for Prepared {
         self.tasks
     }
 
-    /// Output: [Σ C, Σ |C|, scaled residual ‖C·x − A·(B·x)‖∞ / (n ε ‖A‖∞ ‖B‖∞ ‖x‖∞)].
     fn run(&self, _index: usize) -> Result<Output, String> {
-        let c = self.a.dot(&self.b);
-        let n = c.nrows() as f64;
-        let lhs = matvec(&c, &self.x);
-        let rhs = matvec(&self.a, &matvec(&self.b, &self.x));
-        let err = lhs
-            .iter()
-            .zip(&rhs)
-            .map(|(l, r)| (l - r).abs())
-            .fold(0.0, f64::max);
-        let xnorm = self.x.iter().map(|v| v.abs()).fold(0.0, f64::max);
-        let scaled = err / (n * f64::EPSILON * inf_norm(&self.a) * inf_norm(&self.b) * xnorm);
-        let total: f64 = c.rows().into_iter().map(|r| r.sum()).sum();
-        let total_abs: f64 = c
-            .rows()
-            .into_iter()
-            .map(|r| r.iter().map(|v| v.abs()).sum::<f64>())
-            .sum();
-        Ok(Output::Floats(vec![total, total_abs, scaled]))
+        // numpy releases the GIL for the product and the residual's array operations.
+        Ok(crate::gil::released(|| self.product()))
+    }
+
+    fn inputs(&self) -> Vec<&[f64]> {
+        vec![&self.a, &self.b, &self.x]
     }
 
     /// A threaded dgemm splits C among threads with other kernel edges, so C agrees with the
@@ -131,6 +151,6 @@ impl Instance for Prepared {
         ))
         .with("scaled_residual", worst)
         .with("sum_c", outs[0][0])
-        .with("n", self.a.nrows() as f64)
+        .with("n", self.n as f64)
     }
 }

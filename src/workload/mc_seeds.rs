@@ -37,13 +37,16 @@ impl Instance for Prepared {
     }
 
     fn run(&self, index: usize) -> Result<Output, String> {
-        let mut rng = task_rng(self.seed, index);
-        let samples: Vec<f64> = (0..self.draws)
-            .map(|_| StandardNormal.sample(&mut rng))
-            .collect();
-        Ok(Output::Float(
-            samples.iter().sum::<f64>() / self.draws as f64,
-        ))
+        // rng.normal and np.mean are numpy calls that run without the GIL.
+        crate::gil::released(|| {
+            let mut rng = task_rng(self.seed, index);
+            let samples: Vec<f64> = (0..self.draws)
+                .map(|_| StandardNormal.sample(&mut rng))
+                .collect();
+            Ok(Output::Float(
+                samples.iter().sum::<f64>() / self.draws as f64,
+            ))
+        })
     }
 
     fn verify(&self, results: &[TaskResult]) -> Check {

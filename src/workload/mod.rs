@@ -7,6 +7,7 @@ mod add;
 pub mod common;
 mod curve_fit;
 mod exp_loop;
+mod faults;
 pub mod interp;
 mod io_sleep;
 mod matmul;
@@ -18,6 +19,7 @@ mod ode_sweep;
 mod ones;
 mod risky;
 pub mod rk45;
+pub mod shared;
 mod sin;
 mod sum_squares;
 mod svd;
@@ -77,7 +79,7 @@ pub enum Kind {
 }
 
 /// The parameters a workload is prepared with.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Params {
     pub size: Size,
     /// Multiplies the work of each task (DESIGN.md's `--scale`).
@@ -180,6 +182,17 @@ pub trait Workload: Send + Sync {
     fn kind(&self) -> Kind;
     /// Builds the shared inputs for `params`. Not timed.
     fn prepare(&self, params: &Params) -> Box<dyn Instance>;
+    /// Builds the instance around inputs another process prepared (the arrays its
+    /// [`Instance::inputs`] listed, now mapped from a shared file). Workloads without large
+    /// inputs simply prepare again: their inputs are a function of the parameters.
+    fn attach(&self, params: &Params, _inputs: Vec<shared::Array>) -> Box<dyn Instance> {
+        self.prepare(params)
+    }
+    /// Whether a task can take its whole process down (or never return), so that only a
+    /// strategy that isolates tasks in processes may run it.
+    fn needs_isolation(&self) -> bool {
+        false
+    }
 }
 
 /// A prepared workload: shared inputs plus the tasks that read them.
@@ -189,6 +202,11 @@ pub trait Instance: Send + Sync {
     fn run(&self, index: usize) -> Result<Output, String>;
     /// Checks the combined result of all tasks, in index order.
     fn verify(&self, results: &[TaskResult]) -> Check;
+    /// The large inputs worker processes should map rather than rebuild, in the order
+    /// [`Workload::attach`] takes them.
+    fn inputs(&self) -> Vec<&[f64]> {
+        Vec::new()
+    }
     /// Whether two outputs of the same task are the same result. Exact by default: tasks
     /// are deterministic. Workloads whose work runs in a multithreaded BLAS override it,
     /// since BLAS reorders its sums with the thread count and only agrees to rounding.
@@ -218,7 +236,21 @@ pub fn registry() -> Vec<Box<dyn Workload>> {
     ]
 }
 
-/// Looks a workload up by its name.
+/// Workloads that test the harness rather than the machine: a task that kills its process, one
+/// that never returns, one that reports the BLAS thread count. `all` leaves them out.
+pub fn diagnostics() -> Vec<Box<dyn Workload>> {
+    vec![
+        Box::new(faults::Crash),
+        Box::new(faults::Hang),
+        Box::new(faults::Panic),
+        Box::new(faults::BlasProbe),
+    ]
+}
+
+/// Looks a workload up by its name, diagnostics included.
 pub fn find(name: &str) -> Option<Box<dyn Workload>> {
-    registry().into_iter().find(|w| w.name() == name)
+    registry()
+        .into_iter()
+        .chain(diagnostics())
+        .find(|w| w.name() == name)
 }

@@ -89,6 +89,7 @@ impl Instance for Prepared {
                     break h;
                 }
             };
+            crate::gil::tick();
             t = fin_tip_temperature(black_box(h));
         }
         Ok(Output::Float(t))

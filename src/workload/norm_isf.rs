@@ -4,6 +4,7 @@
 //! that covers them returns its values, and the check compares them at 1e-12 relative.
 
 use super::common::{Blocks, all_vectors, close, fill_blocks, pairwise_sum, scaled};
+use super::shared::Array;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
 use rand::RngExt;
 use statrs::distribution::{ContinuousCDF, Normal};
@@ -34,8 +35,12 @@ pub fn isf(normal: &Normal, p: f64) -> f64 {
 
 struct Prepared {
     blocks: Blocks,
-    b: Vec<f64>,
+    b: Array,
     normal: Normal,
+}
+
+fn blocks(p: &Params, len: usize) -> Blocks {
+    Blocks::new(len, p.size.pick(10, 100, 100), p.size.pick(1, 1, 8))
 }
 
 impl Workload for NormIsf {
@@ -50,15 +55,19 @@ impl Workload for NormIsf {
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
         let len = scaled(p.size.pick(200_000, 10_000_000, 10_000_000), p.scale).max(100);
-        let blocks = Blocks::new(len, p.size.pick(10, 100, 100), p.size.pick(1, 1, 8));
+        let blocks = blocks(p, len);
         let mut b = vec![0.0; len];
         // Open interval (0, 1): isf(0) is infinite.
         fill_blocks(&mut b, &blocks, p.seed, |r| 1.0 - r.random::<f64>());
         for (slot, (prob, _)) in b.iter_mut().zip(SCIPY_ISF) {
             *slot = prob;
         }
+        self.attach(p, vec![b.into()])
+    }
+    fn attach(&self, p: &Params, inputs: Vec<Array>) -> Box<dyn Instance> {
+        let [b]: [Array; 1] = inputs.try_into().ok().expect("norm-isf takes B");
         Box::new(Prepared {
-            blocks,
+            blocks: blocks(p, b.len()),
             b,
             normal: Normal::standard(),
         })
@@ -73,15 +82,18 @@ impl Instance for Prepared {
     /// Output: [Σ A over the block, A at the block's first SCIPY_ISF.len() elements].
     fn run(&self, index: usize) -> Result<Output, String> {
         let r = self.blocks.range(index);
-        let a: Vec<f64> = self.b[r].iter().map(|&p| isf(&self.normal, p)).collect();
-        let mut out = Vec::with_capacity(1 + SCIPY_ISF.len());
-        out.push(pairwise_sum(&a));
-        out.extend(
-            a.iter()
-                .chain(std::iter::repeat(&f64::NAN))
-                .take(SCIPY_ISF.len()),
-        );
-        Ok(Output::Floats(out))
+        crate::gil::released(|| {
+            let a: Vec<f64> = self.b[r].iter().map(|&p| isf(&self.normal, p)).collect();
+            let mut out = Vec::with_capacity(1 + SCIPY_ISF.len());
+            out.push(pairwise_sum(&a));
+            let spots = a.iter().chain(std::iter::repeat(&f64::NAN));
+            out.extend(spots.take(SCIPY_ISF.len()));
+            Ok(Output::Floats(out))
+        })
+    }
+
+    fn inputs(&self) -> Vec<&[f64]> {
+        vec![&self.b]
     }
 
     fn verify(&self, results: &[TaskResult]) -> Check {

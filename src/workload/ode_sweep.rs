@@ -59,7 +59,15 @@ pub fn conversion(k: f64) -> Result<f64, String> {
         rtol: 1e-3,
         atol: 1e-6,
     };
-    let sol = rk45::solve(|_t, c| -k * c, &problem)?;
+    // scipy's solver and this right-hand side are Python: each evaluation is an eval-breaker
+    // point of the GIL model.
+    let sol = rk45::solve(
+        |_t, c| {
+            crate::gil::tick();
+            -k * c
+        },
+        &problem,
+    )?;
     Ok(1.0 - sol.y_end)
 }
 

@@ -4,6 +4,7 @@
 //! (Lagrange's identity) to check every run against.
 
 use super::common::{Blocks, all_floats, pairwise_sum, scaled};
+use super::shared::Array;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
 
 pub struct Sin;
@@ -12,7 +13,11 @@ const STEP: f64 = 1e-6;
 
 struct Prepared {
     blocks: Blocks,
-    b: Vec<f64>,
+    b: Array,
+}
+
+fn blocks(p: &Params, len: usize) -> Blocks {
+    Blocks::new(len, p.size.pick(10, 100, 100), p.size.pick(1, 1, 12))
 }
 
 impl Workload for Sin {
@@ -27,9 +32,15 @@ impl Workload for Sin {
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
         let len = scaled(p.size.pick(200_000, 10_000_000, 10_000_000), p.scale);
-        let blocks = Blocks::new(len, p.size.pick(10, 100, 100), p.size.pick(1, 1, 12));
-        let b = (0..len).map(|j| j as f64 * STEP).collect();
-        Box::new(Prepared { blocks, b })
+        let b: Vec<f64> = (0..len).map(|j| j as f64 * STEP).collect();
+        self.attach(p, vec![b.into()])
+    }
+    fn attach(&self, p: &Params, inputs: Vec<Array>) -> Box<dyn Instance> {
+        let [b]: [Array; 1] = inputs.try_into().ok().expect("sin takes B");
+        Box::new(Prepared {
+            blocks: blocks(p, b.len()),
+            b,
+        })
     }
 }
 
@@ -45,11 +56,17 @@ impl Instance for Prepared {
     }
 
     fn run(&self, index: usize) -> Result<Output, String> {
-        let a: Vec<f64> = self.b[self.blocks.range(index)]
-            .iter()
-            .map(|x| x.sin())
-            .collect();
-        Ok(Output::Float(pairwise_sum(&a)))
+        crate::gil::released(|| {
+            let a: Vec<f64> = self.b[self.blocks.range(index)]
+                .iter()
+                .map(|x| x.sin())
+                .collect();
+            Ok(Output::Float(pairwise_sum(&a)))
+        })
+    }
+
+    fn inputs(&self) -> Vec<&[f64]> {
+        vec![&self.b]
     }
 
     fn verify(&self, results: &[TaskResult]) -> Check {

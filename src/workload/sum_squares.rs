@@ -3,6 +3,7 @@
 use super::common::{all_ok, scaled};
 use super::interp::{Value, range};
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use crate::gil::Ticker;
 
 pub struct SumSquares;
 
@@ -43,7 +44,9 @@ impl Instance for Prepared {
     fn run(&self, _index: usize) -> Result<Output, String> {
         let two = Value::Int(2);
         let mut total = Value::Int(0);
+        let mut ticker = Ticker::default();
         for i in range(self.n) {
+            ticker.step();
             let sq = i.pow(two).ok_or("integer overflow")?;
             total = total.plus(sq).ok_or("integer overflow")?;
         }

@@ -55,8 +55,8 @@ impl Instance for Prepared {
         let a = self.matrix(index);
         let mut sigma = None;
         for _ in 0..repeats(index, self.scale) {
-            let (_, s, _) = black_box(&a)
-                .svd(false, false)
+            // LAPACK runs with the GIL released, as numpy.linalg calls it.
+            let (_, s, _) = crate::gil::released(|| black_box(&a).svd(false, false))
                 .map_err(|e| format!("LAPACK: {e}"))?;
             sigma = Some(s);
         }

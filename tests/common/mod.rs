@@ -3,42 +3,50 @@
 
 use parbench::measure::runner::{self, Plan, Silent};
 use parbench::results::Cell;
-use parbench::strategy::{self, Chunk};
+use parbench::strategy::{self, Chunk, Options, Strategy};
 use parbench::workload::{self, Params, Size};
+use std::path::PathBuf;
 
-/// Runs `workloads` × every strategy × `workers` once each (no warm-up) through the real runner.
-pub fn run_matrix(workloads: &[&str], size: Size, workers: &[usize], chunk: Chunk) -> Vec<Cell> {
-    let plan = Plan {
-        workloads: workloads
+/// Options whose worker executable is the built parbench: a test's own executable is not.
+pub fn options() -> Options {
+    Options {
+        worker_exe: Some(PathBuf::from(env!("CARGO_BIN_EXE_parbench"))),
+        ..Options::default()
+    }
+}
+
+/// A one-round plan of `workloads` × `strategies` × `workers`, one sample and no warm-up.
+pub fn plan(workloads: &[&str], strategies: &[&str], size: Size, workers: &[usize]) -> Plan {
+    let mut p = Plan::new(
+        workloads
             .iter()
             .map(|w| workload::find(w).expect("known workload"))
             .collect(),
-        strategies: strategy::registry(),
-        workers: workers.to_vec(),
-        chunk,
-        warmup: 0,
-        samples: 1,
-        params: Params {
+        strategies
+            .iter()
+            .map(|s| strategy::find(s).expect("known strategy"))
+            .collect::<Vec<Box<dyn Strategy>>>(),
+        workers.to_vec(),
+        Params {
             size,
             ..Params::default()
         },
-    };
-    runner::run(&plan, &mut Silent)
+    );
+    p.warmup = 0;
+    p.samples = 1;
+    p.options = options();
+    p
+}
+
+/// Runs `workloads` × every strategy × `workers` once each through the real runner.
+pub fn run_matrix(workloads: &[&str], size: Size, workers: &[usize], chunk: Chunk) -> Vec<Cell> {
+    let names: Vec<&str> = strategy::registry().iter().map(|s| s.name()).collect();
+    let mut p = plan(workloads, &names, size, workers);
+    p.chunk = chunk;
+    runner::run(&p, &mut Silent)
 }
 
 /// The serial cell of `workload` at `size`, measured once.
 pub fn serial_cell(workload: &str, size: Size) -> Cell {
-    let plan = Plan {
-        workloads: vec![workload::find(workload).expect("known workload")],
-        strategies: vec![strategy::find("serial").unwrap()],
-        workers: vec![1],
-        chunk: Chunk::Auto,
-        warmup: 0,
-        samples: 1,
-        params: Params {
-            size,
-            ..Params::default()
-        },
-    };
-    runner::run(&plan, &mut Silent).remove(0)
+    runner::run(&plan(&[workload], &["serial"], size, &[1]), &mut Silent).remove(0)
 }

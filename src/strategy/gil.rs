@@ -1,0 +1,79 @@
+//! `gil`: threads that share one global interpreter lock — a model of CPython's threads, not
+//! CPython itself (see [`crate::gil`]). Tasks are handed out one at a time from a shared queue,
+//! as a `ThreadPoolExecutor` does, and each runs as Python code: holding the lock except where
+//! the workload releases it (numpy, BLAS, I/O).
+
+use super::{Chunk, Executor, Setup, Strategy, run_caught};
+use crate::gil::{self, Gil};
+use crate::workload::{Instance, TaskResult};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+pub struct GilThreads;
+
+struct Run {
+    workers: usize,
+    chunk: usize,
+    interval: Duration,
+}
+
+impl Strategy for GilThreads {
+    fn name(&self) -> &'static str {
+        "gil"
+    }
+    fn description(&self) -> &'static str {
+        "MODEL of CPython threads: one global interpreter lock, switch interval 5 ms, released by array/BLAS/I/O work"
+    }
+    fn chunked(&self) -> bool {
+        true
+    }
+    fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
+        Ok(Box::new(Run {
+            workers: setup.workers,
+            chunk: match setup.chunk {
+                Chunk::Auto => 1,
+                Chunk::Size(n) => n,
+            },
+            interval: setup.options.switch_interval,
+        }))
+    }
+}
+
+impl Executor for Run {
+    fn execute(&mut self, instance: &dyn Instance) -> Vec<TaskResult> {
+        crate::blas::set_threads(1);
+        let n = instance.tasks();
+        let lock = Gil::new(self.interval);
+        let next = AtomicUsize::new(0);
+        let chunk = self.chunk;
+        let mut done: Vec<(usize, TaskResult)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..self.workers.max(1))
+                .map(|w| {
+                    let (lock, next) = (lock.clone(), &next);
+                    std::thread::Builder::new()
+                        .name(format!("parbench-gil-{w}"))
+                        .spawn_scoped(s, move || {
+                            gil::enter(lock);
+                            let mut mine = Vec::new();
+                            loop {
+                                let start = next.fetch_add(chunk, Ordering::Relaxed);
+                                if start >= n {
+                                    break mine;
+                                }
+                                for i in start..(start + chunk).min(n) {
+                                    mine.push((i, gil::hold(|| run_caught(instance, i))));
+                                }
+                            }
+                        })
+                        .expect("spawn gil worker thread")
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("run_caught contains task panics"))
+                .collect()
+        });
+        done.sort_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, r)| r).collect()
+    }
+}

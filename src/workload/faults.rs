@@ -1,0 +1,185 @@
+//! Diagnostic workloads that test the harness rather than the machine. `all` leaves them out;
+//! name them to run them.
+//!
+//! * `crash`: task 3 kills its own process with SIGKILL, as a segfaulting C extension would.
+//! * `hang`: task 2 never returns (it sleeps for an hour).
+//! * `panic`: task 4 panics, which every strategy must report as that task's failure.
+//! * `blas-probe`: every task reports the BLAS thread count it finds.
+//!
+//! `crash` and `hang` need a strategy that isolates tasks in processes: in a thread they would
+//! take the whole run down or hold it forever, which is the documents' point about loky.
+
+use super::common::all_ok;
+use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use std::time::Duration;
+
+pub struct Crash;
+pub struct Hang;
+pub struct Panic;
+pub struct BlasProbe;
+
+const CRASHING: usize = 3;
+const HANGING: usize = 2;
+const PANICKING: usize = 4;
+
+struct Prepared {
+    tasks: usize,
+    fault: Option<(usize, fn())>,
+}
+
+fn kill_self() {
+    // SAFETY: raising a signal on our own process has no memory-safety preconditions; SIGKILL
+    // ends the process at once, as a crash in native code would.
+    unsafe {
+        libc::raise(libc::SIGKILL);
+    }
+}
+
+fn sleep_forever() {
+    std::thread::sleep(Duration::from_secs(3600));
+}
+
+fn panic_now() {
+    panic!("task {PANICKING} panicked on purpose");
+}
+
+impl Workload for Panic {
+    fn name(&self) -> &'static str {
+        "panic"
+    }
+    fn description(&self) -> &'static str {
+        "diagnostic: 8 tasks, task 4 panics (every strategy must report it and go on)"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Overhead
+    }
+    fn prepare(&self, _p: &Params) -> Box<dyn Instance> {
+        Box::new(Prepared {
+            tasks: 8,
+            fault: Some((PANICKING, panic_now)),
+        })
+    }
+}
+
+impl Workload for Crash {
+    fn name(&self) -> &'static str {
+        "crash"
+    }
+    fn description(&self) -> &'static str {
+        "diagnostic: 8 tasks, task 3 kills its own process (process strategy only)"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Overhead
+    }
+    fn needs_isolation(&self) -> bool {
+        true
+    }
+    fn prepare(&self, _p: &Params) -> Box<dyn Instance> {
+        Box::new(Prepared {
+            tasks: 8,
+            fault: Some((CRASHING, kill_self)),
+        })
+    }
+}
+
+impl Workload for Hang {
+    fn name(&self) -> &'static str {
+        "hang"
+    }
+    fn description(&self) -> &'static str {
+        "diagnostic: 6 tasks, task 2 never returns (process strategy only)"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Overhead
+    }
+    fn needs_isolation(&self) -> bool {
+        true
+    }
+    fn prepare(&self, _p: &Params) -> Box<dyn Instance> {
+        Box::new(Prepared {
+            tasks: 6,
+            fault: Some((HANGING, sleep_forever)),
+        })
+    }
+}
+
+impl Instance for Prepared {
+    fn tasks(&self) -> usize {
+        self.tasks
+    }
+
+    fn run(&self, index: usize) -> Result<Output, String> {
+        if let Some((bad, fault)) = self.fault
+            && index == bad
+        {
+            fault();
+        }
+        Ok(Output::Int(index as i128))
+    }
+
+    /// Passes when exactly the faulty task failed and every other task returned its index.
+    fn verify(&self, results: &[TaskResult]) -> Check {
+        let bad = self.fault.map(|(b, _)| b);
+        for (i, r) in results.iter().enumerate() {
+            let ok = match r {
+                Ok(Output::Int(v)) => Some(i) != bad && *v == i as i128,
+                Err(_) => Some(i) == bad,
+                _ => false,
+            };
+            if !ok {
+                return Check::fail(format!("task {i}: unexpected {r:?}"));
+            }
+        }
+        Check::pass(format!(
+            "task {} failed and was reported; the others returned",
+            bad.unwrap_or(0)
+        ))
+    }
+}
+
+struct Probe;
+
+impl Workload for BlasProbe {
+    fn name(&self) -> &'static str {
+        "blas-probe"
+    }
+    fn description(&self) -> &'static str {
+        "diagnostic: 16 tasks report the BLAS thread count they run with"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Blas
+    }
+    fn prepare(&self, _p: &Params) -> Box<dyn Instance> {
+        Box::new(Probe)
+    }
+}
+
+impl Instance for Probe {
+    fn tasks(&self) -> usize {
+        16
+    }
+
+    fn run(&self, _index: usize) -> Result<Output, String> {
+        Ok(Output::Int(crate::blas::threads() as i128))
+    }
+
+    /// The count is the strategy's choice, so runs under different strategies rightly differ.
+    fn agrees(&self, _a: &Output, _b: &Output) -> bool {
+        true
+    }
+
+    /// All tasks of one run must see the same count; which count is right depends on the
+    /// strategy, so the tests compare it with what the strategy promises.
+    fn verify(&self, results: &[TaskResult]) -> Check {
+        let outs = match all_ok(results) {
+            Ok(o) => o,
+            Err(e) => return Check::fail(e),
+        };
+        let first = outs.first().and_then(|o| o.as_f64()).unwrap_or(0.0);
+        Check::expect(
+            outs.iter().all(|o| o.as_f64() == Some(first)),
+            format!("tasks saw {first} BLAS threads"),
+        )
+        .with("blas_threads", first)
+    }
+}

@@ -1,0 +1,156 @@
+//! Large read-only inputs that worker processes share with the parent through a memory-mapped
+//! file in /dev/shm, instead of receiving them down a pipe or building them again.
+
+use memmap2::Mmap;
+use std::fs::File;
+use std::io::Write;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// An array of doubles, owned by this process or mapped from a shared file.
+pub enum Array {
+    Owned(Vec<f64>),
+    Mapped {
+        map: Arc<Mmap>,
+        /// Offset and length in doubles.
+        start: usize,
+        len: usize,
+    },
+}
+
+impl Deref for Array {
+    type Target = [f64];
+
+    fn deref(&self) -> &[f64] {
+        match self {
+            Array::Owned(v) => v,
+            Array::Mapped { map, start, len } => {
+                let all: &[f64] = bytemuck::cast_slice(&map[..]);
+                &all[*start..*start + *len]
+            }
+        }
+    }
+}
+
+impl From<Vec<f64>> for Array {
+    fn from(v: Vec<f64>) -> Self {
+        Array::Owned(v)
+    }
+}
+
+/// Where tmpfs-backed shared memory lives on Linux; falls back to the temp dir elsewhere.
+fn shm_dir() -> PathBuf {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    }
+}
+
+/// A file holding several arrays back to back, removed when dropped. The name carries the
+/// owner's pid so that files left by a killed run can be recognised and removed by the next.
+pub struct SharedFile {
+    pub path: PathBuf,
+    pub lens: Vec<usize>,
+}
+
+const PREFIX: &str = "parbench-";
+
+impl SharedFile {
+    pub fn create(arrays: &[&[f64]]) -> std::io::Result<SharedFile> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        remove_stale();
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = shm_dir().join(format!("{PREFIX}{}-{n}.f64", std::process::id()));
+        let mut f = std::io::BufWriter::new(File::create(&path)?);
+        for a in arrays {
+            f.write_all(bytemuck::cast_slice(a))?;
+        }
+        f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        Ok(SharedFile {
+            path,
+            lens: arrays.iter().map(|a| a.len()).collect(),
+        })
+    }
+}
+
+impl Drop for SharedFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Maps a shared file and splits it into its arrays.
+pub fn attach(path: &Path, lens: &[usize]) -> std::io::Result<Vec<Array>> {
+    let file = File::open(path)?;
+    // SAFETY: the parent wrote the file completely before starting any worker, and neither it
+    // nor any worker writes to it again; the mapping is read-only, so no one mutates the bytes
+    // we view as doubles. Its length is checked against `lens` below.
+    let map = Arc::new(unsafe { Mmap::map(&file)? });
+    let total: usize = lens.iter().sum();
+    if map.len() != total * 8 {
+        return Err(std::io::Error::other(format!(
+            "{}: {} bytes, expected {}",
+            path.display(),
+            map.len(),
+            total * 8
+        )));
+    }
+    let mut start = 0;
+    Ok(lens
+        .iter()
+        .map(|&len| {
+            let a = Array::Mapped {
+                map: map.clone(),
+                start,
+                len,
+            };
+            start += len;
+            a
+        })
+        .collect())
+}
+
+/// Removes shared files whose owning process no longer exists (a run killed before its
+/// cleanup ran).
+fn remove_stale() {
+    let Ok(entries) = std::fs::read_dir(shm_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(PREFIX)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<i32>().ok()) else {
+            continue;
+        };
+        // SAFETY: kill with signal 0 sends nothing; it only asks whether the pid exists.
+        let alive = unsafe { libc::kill(pid, 0) } == 0
+            || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+        if !alive {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrays_round_trip_through_a_shared_file() {
+        let a = vec![1.0, 2.0, 3.0];
+        let b = vec![-0.5; 1000];
+        let file = SharedFile::create(&[&a, &b]).unwrap();
+        let mapped = attach(&file.path, &file.lens).unwrap();
+        assert_eq!(&mapped[0][..], &a[..]);
+        assert_eq!(&mapped[1][..], &b[..]);
+        let path = file.path.clone();
+        drop(file);
+        assert!(!path.exists());
+    }
+}
