@@ -1,0 +1,51 @@
+//! `--rounds R`: the matrix runs R times, each round starting at a different cell, and every
+//! cell pools its samples from all rounds.
+
+mod common;
+
+use parbench::measure::runner::{self, CellLabel, Progress};
+use parbench::workload::Size;
+
+/// Records the order in which cells start.
+#[derive(Default)]
+struct Order(Vec<String>);
+
+impl Progress for Order {
+    fn cell(&mut self, l: &CellLabel<'_>) {
+        self.0.push(format!("{}/{}/{}", l.workload, l.strategy, l.workers));
+    }
+    fn run_done(&mut self) {}
+}
+
+#[test]
+fn rounds_rotate_the_cell_order_and_pool_the_samples() {
+    let mut plan = common::plan(
+        &["sum-squares", "ode-sweep"],
+        &["serial", "pool"],
+        Size::Quick,
+        &[1, 2],
+    );
+    plan.rounds = 3;
+    plan.samples = 2;
+    let mut order = Order::default();
+    let cells = runner::run(&plan, &mut order);
+
+    // 2 workloads × (serial + pool at 1 and 2 workers) = 6 cells, each seen once per round.
+    assert_eq!(cells.len(), 6);
+    assert_eq!(order.0.len(), 18);
+    let rounds: Vec<&[String]> = order.0.chunks(6).collect();
+    let firsts: Vec<&String> = rounds.iter().map(|r| &r[0]).collect();
+    assert_eq!(firsts[0], "sum-squares/serial/1");
+    assert!(firsts[0] != firsts[1] && firsts[1] != firsts[2], "{firsts:?}");
+    for r in &rounds {
+        let mut sorted = r.to_vec();
+        sorted.sort();
+        let mut first = rounds[0].to_vec();
+        first.sort();
+        assert_eq!(sorted, first, "every round covers every cell once");
+    }
+    for c in &cells {
+        assert_eq!(c.samples_s.len(), 6, "{}/{}", c.workload, c.strategy);
+        assert!(c.verified, "{}", c.check);
+    }
+}
