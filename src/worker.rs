@@ -16,6 +16,7 @@ use std::sync::mpsc;
 pub fn serve() -> Result<(), Error> {
     crate::measure::allocator::configure();
     crate::blas::set_threads(1);
+    crate::strategy::quiet_task_panics();
     let (tx, rx) = mpsc::channel::<ToWorker>();
     std::thread::spawn(move || {
         let mut input = BufReader::new(std::io::stdin().lock());

@@ -12,7 +12,8 @@ struct Order(Vec<String>);
 
 impl Progress for Order {
     fn cell(&mut self, l: &CellLabel<'_>) {
-        self.0.push(format!("{}/{}/{}", l.workload, l.strategy, l.workers));
+        self.0
+            .push(format!("{}/{}/{}", l.workload, l.strategy, l.workers));
     }
     fn run_done(&mut self) {}
 }
@@ -36,7 +37,10 @@ fn rounds_rotate_the_cell_order_and_pool_the_samples() {
     let rounds: Vec<&[String]> = order.0.chunks(6).collect();
     let firsts: Vec<&String> = rounds.iter().map(|r| &r[0]).collect();
     assert_eq!(firsts[0], "sum-squares/serial/1");
-    assert!(firsts[0] != firsts[1] && firsts[1] != firsts[2], "{firsts:?}");
+    assert!(
+        firsts[0] != firsts[1] && firsts[1] != firsts[2],
+        "{firsts:?}"
+    );
     for r in &rounds {
         let mut sorted = r.to_vec();
         sorted.sort();

@@ -119,6 +119,7 @@ struct Tally {
 /// first cell in a stretch comes up and dropped when another workload's does.
 pub fn run(plan: &Plan, progress: &mut dyn Progress) -> Vec<Cell> {
     super::allocator::configure();
+    strategy::quiet_task_panics();
     let pairs = plan.pairs();
     let order: Vec<(usize, usize)> = (0..plan.workloads.len())
         .flat_map(|w| (0..pairs.len()).map(move |p| (w, p)))

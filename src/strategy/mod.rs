@@ -10,9 +10,11 @@ mod scoped;
 mod serial;
 
 use crate::workload::{Instance, Params, TaskFailure, TaskResult, Workload};
+use std::cell::Cell;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
+use std::sync::Once;
 use std::time::Duration;
 
 /// How many tasks a worker takes at a time.
@@ -113,10 +115,32 @@ pub trait Executor {
     }
 }
 
+thread_local! {
+    static IN_TASK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Keeps the panic messages of tasks off stderr: [`run_caught`] reports them as the task's
+/// failure, and a message per panicking task would scramble the progress display. Panics
+/// anywhere else still print as usual.
+pub fn quiet_task_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_TASK.with(Cell::get) {
+                default(info);
+            }
+        }));
+    });
+}
+
 /// Runs task `index`, turning an error or a panic into a reported failure, so that one bad
 /// task never takes its worker or the run down with it.
 pub fn run_caught(instance: &dyn Instance, index: usize) -> TaskResult {
-    match catch_unwind(AssertUnwindSafe(|| instance.run(index))) {
+    let outer = IN_TASK.with(|f| f.replace(true));
+    let caught = catch_unwind(AssertUnwindSafe(|| instance.run(index)));
+    IN_TASK.with(|f| f.set(outer));
+    match caught {
         Ok(Ok(out)) => Ok(out),
         Ok(Err(message)) => Err(TaskFailure { message }),
         Err(payload) => {

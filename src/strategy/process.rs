@@ -118,11 +118,14 @@ struct Spawner {
     task_timeout: Duration,
 }
 
+/// A running worker process. Dropping it ends the process: its stdin closes so it exits by
+/// itself within `grace`, or it is killed; either way it is reaped.
 struct Worker {
     child: Child,
     stdin: Option<BufWriter<ChildStdin>>,
     events: mpsc::Receiver<Event>,
     reader: Option<JoinHandle<()>>,
+    grace: Duration,
 }
 
 impl Spawner {
@@ -158,15 +161,18 @@ impl Spawner {
                     }
                 }
             })?;
-        let mut stdin = BufWriter::new(child.stdin.take().expect("piped stdin"));
-        stdin.write_all(&self.init)?;
-        stdin.flush()?;
-        Ok(Worker {
+        let stdin = BufWriter::new(child.stdin.take().expect("piped stdin"));
+        let mut worker = Worker {
             child,
             stdin: Some(stdin),
             events,
             reader: Some(reader),
-        })
+            grace: Duration::from_secs(2),
+        };
+        let stdin = worker.stdin.as_mut().expect("just opened");
+        stdin.write_all(&self.init)?;
+        stdin.flush()?;
+        Ok(worker)
     }
 
     /// Starts a worker and waits until it is ready.
@@ -247,11 +253,12 @@ impl Worker {
             }
         }
     }
+}
 
-    /// Ends the worker: closes its stdin so it exits by itself, and kills it if it does not.
-    fn stop(mut self, grace: Duration) {
+impl Drop for Worker {
+    fn drop(&mut self) {
         drop(self.stdin.take());
-        let deadline = Instant::now() + grace;
+        let deadline = Instant::now() + self.grace;
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
                 break;
@@ -330,8 +337,9 @@ impl Run<'_> {
     /// Kills a faulty worker and puts a fresh one in its place; returns what went wrong.
     fn replace(&self, slot: &mut Option<Worker>, fault: Fault) -> String {
         let why = fault.describe(self.spawner);
-        if let Some(w) = slot.take() {
-            w.stop(Duration::ZERO);
+        if let Some(mut w) = slot.take() {
+            // It is dead or hung: no point waiting for it to exit by itself.
+            w.grace = Duration::ZERO;
         }
         self.restarts.fetch_add(1, Ordering::Relaxed);
         self.ipc
@@ -457,18 +465,10 @@ impl Executor for Pool {
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        // Close every stdin first so the workers exit together, then collect them.
-        let workers: Vec<Worker> = self
-            .workers
-            .iter_mut()
-            .filter_map(Option::take)
-            .map(|mut w| {
-                drop(w.stdin.take());
-                w
-            })
-            .collect();
-        for w in workers {
-            w.stop(Duration::from_secs(2));
+        // Close every stdin first so the workers exit together, then reap them one by one.
+        for w in self.workers.iter_mut().flatten() {
+            drop(w.stdin.take());
         }
+        self.workers.clear();
     }
 }
