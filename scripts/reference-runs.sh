@@ -14,11 +14,11 @@ machine=$($bin machine --json)
 field() { printf '%s\n' "$machine" | sed -n "s/^  \"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p"; }
 slug="$(field cpu_model | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | sed 's/^-//; s/-$//')-$(field logical_cores)c"
 dir="reports/$(date -u +%Y-%m-%d)-$slug"
-mkdir -p "$dir"
 
 for size in doc large; do
+  mkdir -p "$dir/$size"
   $bin run --size "$size" --workloads all --strategies all --workers 1,2,4 --samples 5 \
-    --out "$dir/$size.json" "$@" | tee "$dir/$size-table.txt"
-  $bin report "$dir/$size.json" --out "$dir/$size"
+    --out "$dir/$size/results.json" "$@" | tee "$dir/$size/table.txt"
+  $bin report "$dir/$size/results.json" --out "$dir/$size"
 done
 echo "reference runs in $dir" >&2
