@@ -28,6 +28,7 @@ extern crate ndarray_linalg;
 pub mod blas;
 pub mod cli;
 pub mod commands;
+pub mod compare;
 pub mod error;
 pub mod measure;
 pub mod report;
