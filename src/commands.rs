@@ -29,6 +29,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run(args) => run(&args),
+        Command::Compare(args) => crate::compare::command(&args),
     }
 }
 
