@@ -463,6 +463,7 @@ fn power_note(cells: &[CellComparison], m: usize, alpha: f64) -> Option<String> 
     let needed = alpha / m as f64;
     let blind: Vec<(usize, usize)> = cells
         .iter()
+        .filter(|c| c.p_value.is_some())
         .filter_map(|c| Some((c.baseline.as_ref()?.samples, c.current.as_ref()?.samples)))
         .filter(|&(a, b)| stats::smallest_p(a, b) > needed)
         .collect();
@@ -507,11 +508,14 @@ pub fn command(args: &CompareArgs) -> Result<ExitCode, Error> {
         &cur,
         &opts,
     )?;
+    // A failed write exits 2, not 1: exit 1 must mean a regression and nothing else.
+    let unwritable = |flag: &str, e: Error| Error::usage(format!("{flag}: {e}"));
     if let Some(p) = &args.json {
-        results::write_atomic(p, &output::json(&cmp)?)?;
+        results::write_atomic(p, &output::json(&cmp)?).map_err(|e| unwritable("--json", e))?;
     }
     if let Some(p) = &args.markdown {
-        results::write_atomic(p, output::markdown(&cmp).as_bytes())?;
+        results::write_atomic(p, output::markdown(&cmp).as_bytes())
+            .map_err(|e| unwritable("--markdown", e))?;
     }
     print!("{}", output::terminal(&cmp));
     Ok(if cmp.regressed() {

@@ -174,7 +174,7 @@ pub fn terminal(cmp: &Comparison) -> String {
 /// runs' machines and settings.
 pub fn json(cmp: &Comparison) -> Result<Vec<u8>, Error> {
     let mut bytes = serde_json::to_vec_pretty(cmp)
-        .map_err(|e| Error::Runtime(format!("cannot encode the comparison: {e}")))?;
+        .map_err(|e| Error::usage(format!("--json: cannot encode the comparison: {e}")))?;
     bytes.push(b'\n');
     Ok(bytes)
 }
