@@ -33,6 +33,8 @@ pub enum Command {
     /// Serve tasks to a parent parbench over stdin/stdout (started by the process strategy).
     #[command(hide = true)]
     Worker,
+    /// Compare two results files cell by cell; exit 1 when a cell regressed.
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +101,34 @@ impl RunArgs {
     }
 }
 
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Results file of the reference run (e.g. the main branch).
+    pub baseline: PathBuf,
+    /// Results file of the run under test (e.g. a pull request).
+    pub current: PathBuf,
+    /// Smallest change that counts, in percent: a regression's whole 95% interval must lie
+    /// beyond it.
+    #[arg(long, default_value_t = 5.0, value_name = "PCT", value_parser = parse_threshold)]
+    pub threshold: f64,
+    /// What to compare: wall time (same machine), or speedup over serial within each run
+    /// (comparable across machines).
+    #[arg(long, value_enum, default_value_t = crate::compare::Metric::Time)]
+    pub metric: crate::compare::Metric,
+    /// Family-wise false-alarm rate of the whole comparison (Holm-corrected).
+    #[arg(long, default_value_t = 0.05, value_name = "P", value_parser = parse_alpha)]
+    pub alpha: f64,
+    /// Compare times even when the files come from different CPU models or core counts.
+    #[arg(long)]
+    pub allow_machine_mismatch: bool,
+    /// Write a Markdown summary (for a pull-request comment) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Write every cell's ratio, interval, p-values and verdict as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
 /// `--workers`: explicit counts, or one per power of two up to the machine's cores.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Workers {
@@ -157,6 +187,20 @@ fn parse_positive(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(f) if f.is_finite() && f > 0.0 => Ok(f),
         _ => Err(format!("'{s}' is not a positive number")),
+    }
+}
+
+fn parse_threshold(s: &str) -> Result<f64, String> {
+    match s.trim_end_matches('%').parse::<f64>() {
+        Ok(f) if f.is_finite() && f >= 0.0 => Ok(f),
+        _ => Err(format!("'{s}' is not a percentage (e.g. 5 or 2.5)")),
+    }
+}
+
+fn parse_alpha(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(f) if f > 0.0 && f < 1.0 => Ok(f),
+        _ => Err(format!("'{s}' is not a probability between 0 and 1")),
     }
 }
 

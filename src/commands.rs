@@ -34,6 +34,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
             crate::worker::serve()?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Compare(args) => crate::compare::command(&args),
     }
 }
 

@@ -30,6 +30,7 @@ extern crate ndarray_linalg;
 pub mod blas;
 pub mod cli;
 pub mod commands;
+pub mod compare;
 pub mod error;
 pub mod gil;
 pub mod ipc;

@@ -1,0 +1,497 @@
+//! The statistics behind a verdict: a bootstrap interval for a ratio of medians, the
+//! Mann–Whitney rank test, and Holm's family-wise correction.
+//!
+//! Timings are skewed and often carry a few outliers (a context switch, a page fault), so
+//! everything here works on medians and ranks and assumes no distribution.
+
+use crate::measure::stats::median;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Draws per bootstrap interval: enough that the 2.5 % and 97.5 % quantiles move by well under
+/// a tenth of a percent between seeds, cheap enough for hundreds of cells.
+pub const BOOTSTRAP_RESAMPLES: usize = 5_000;
+
+/// Fixed so that the same two files always give the same intervals.
+const BOOTSTRAP_SEED: u64 = 0x7061_7262_656e_6368; // "parbench"
+
+/// Up to this many samples in both groups together the rank test enumerates the permutation
+/// distribution; beyond it the normal approximation is within a few percent of the exact
+/// value and the enumeration would cost milliseconds per cell.
+pub const EXACT_MAX_N: usize = 40;
+
+/// A random stream per cell, derived from the cell's name alone, so a cell's interval does not
+/// change when other cells are added to or removed from the files.
+pub fn cell_rng(key: &str) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(BOOTSTRAP_SEED);
+    rng.set_stream(fnv1a(key.as_bytes()));
+    rng
+}
+
+/// FNV-1a: stable across Rust releases, unlike `std`'s `DefaultHasher`.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The linear-interpolation quantile (Hyndman–Fan type 7, numpy's default) of sorted `s`.
+fn quantile_sorted(s: &[f64], q: f64) -> f64 {
+    let h = (s.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    s[lo] + (h - lo as f64) * (s[hi] - s[lo])
+}
+
+fn resampled_median(x: &[f64], buf: &mut Vec<f64>, rng: &mut ChaCha8Rng) -> f64 {
+    buf.clear();
+    buf.extend((0..x.len()).map(|_| x[rng.random_range(0..x.len())]));
+    median(buf).expect("non-empty")
+}
+
+/// A 95 % percentile-bootstrap interval for `median(num) / median(den)`, resampling each group
+/// independently. `None` when a group is empty.
+///
+/// With a handful of samples the bootstrap distribution of a median is lumpy and the interval
+/// tends to be a little narrow; that is why a verdict also needs the rank test, whose
+/// error rate is exact.
+pub fn ratio_interval(num: &[f64], den: &[f64], rng: &mut ChaCha8Rng) -> Option<[f64; 2]> {
+    if num.is_empty() || den.is_empty() {
+        return None;
+    }
+    let mut buf = Vec::with_capacity(num.len().max(den.len()));
+    let mut ratios: Vec<f64> = (0..BOOTSTRAP_RESAMPLES)
+        .map(|_| {
+            let n = resampled_median(num, &mut buf, rng);
+            let d = resampled_median(den, &mut buf, rng);
+            n / d
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    Some([
+        quantile_sorted(&ratios, 0.025),
+        quantile_sorted(&ratios, 0.975),
+    ])
+}
+
+/// How a rank test's p-value was obtained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Enumerated over every assignment of the pooled (mid)ranks to the two groups.
+    Exact,
+    /// Normal approximation with tie and continuity corrections.
+    Normal,
+}
+
+/// The two-sided Mann–Whitney U test of `x` against `y`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RankTest {
+    /// U of `x`: the number of (x, y) pairs with x > y, ties counting one half.
+    pub u: f64,
+    pub p_value: f64,
+    pub method: Method,
+}
+
+/// Pooled ranks, doubled so that the mid-ranks of ties stay integers (a tie over positions
+/// i..=j gets 2 × (i + j) / 2 = i + j), and the tie term Σ (t³ − t) of the variance.
+fn doubled_ranks(x: &[f64], y: &[f64]) -> (Vec<u64>, f64) {
+    let mut pooled: Vec<(f64, usize)> = x.iter().chain(y).copied().zip(0..).collect();
+    pooled.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut ranks = vec![0u64; pooled.len()];
+    let mut ties = 0.0;
+    let mut i = 0;
+    while i < pooled.len() {
+        let mut j = i;
+        while j + 1 < pooled.len() && pooled[j + 1].0 == pooled[i].0 {
+            j += 1;
+        }
+        for p in &pooled[i..=j] {
+            ranks[p.1] = (i + 1 + j + 1) as u64;
+        }
+        let t = (j - i + 1) as f64;
+        ties += t * t * t - t;
+        i = j + 1;
+    }
+    (ranks, ties)
+}
+
+/// The two-sided test: exact when both groups together hold at most [`EXACT_MAX_N`] samples,
+/// the normal approximation otherwise. `None` when a group is empty.
+pub fn mann_whitney(x: &[f64], y: &[f64]) -> Option<RankTest> {
+    if x.is_empty() || y.is_empty() {
+        return None;
+    }
+    if x.len() + y.len() <= EXACT_MAX_N {
+        mann_whitney_exact(x, y)
+    } else {
+        mann_whitney_normal(x, y)
+    }
+}
+
+fn u_of_x(ranks: &[u64], n1: usize) -> f64 {
+    let r1: u64 = ranks[..n1].iter().sum();
+    r1 as f64 / 2.0 - (n1 * (n1 + 1)) as f64 / 2.0
+}
+
+/// The exact conditional test: under the null hypothesis every choice of which `n1` of the
+/// pooled (mid)ranks belong to `x` is equally likely; the p-value is the share of choices whose
+/// rank sum is at least as extreme, two-sided as twice the smaller tail (scipy's convention).
+/// Ties are handled exactly, since the enumeration uses the mid-ranks actually observed.
+pub fn mann_whitney_exact(x: &[f64], y: &[f64]) -> Option<RankTest> {
+    if x.is_empty() || y.is_empty() {
+        return None;
+    }
+    let (ranks, _) = doubled_ranks(x, y);
+    let n1 = x.len();
+    let observed: u64 = ranks[..n1].iter().sum();
+    let max_sum: usize = ranks.iter().sum::<u64>() as usize;
+    // ways[k][s]: how many k-subsets of the ranks seen so far sum to s. Counts reach
+    // C(40, 20) ≈ 1.4e11, far inside f64's exact integers.
+    let width = max_sum + 1;
+    let mut ways = vec![0.0f64; (n1 + 1) * width];
+    ways[0] = 1.0;
+    for (seen, &r) in ranks.iter().enumerate() {
+        let r = r as usize;
+        for k in (1..=n1.min(seen + 1)).rev() {
+            let (lower, upper) = ways.split_at_mut(k * width);
+            let prev = &lower[(k - 1) * width..];
+            let row = &mut upper[..width];
+            for s in (r..width).rev() {
+                row[s] += prev[s - r];
+            }
+        }
+    }
+    let dist = &ways[n1 * width..];
+    let total: f64 = dist.iter().sum();
+    let obs = observed as usize;
+    let low: f64 = dist[..=obs].iter().sum();
+    let high: f64 = dist[obs..].iter().sum();
+    Some(RankTest {
+        u: u_of_x(&ranks, n1),
+        p_value: (2.0 * low.min(high) / total).min(1.0),
+        method: Method::Exact,
+    })
+}
+
+/// The large-sample test: U is close to normal with mean n1·n2/2 and variance
+/// n1·n2/12 · ((N + 1) − Σ(t³ − t) / (N(N − 1))), the last term removing the variance that
+/// ties take away; a continuity correction of ½ (scipy's `use_continuity=True`).
+pub fn mann_whitney_normal(x: &[f64], y: &[f64]) -> Option<RankTest> {
+    if x.is_empty() || y.is_empty() {
+        return None;
+    }
+    let (ranks, ties) = doubled_ranks(x, y);
+    let (n1, n2) = (x.len() as f64, y.len() as f64);
+    let n = n1 + n2;
+    let u = u_of_x(&ranks, x.len());
+    let mean = n1 * n2 / 2.0;
+    let tie_term = if n > 1.0 { ties / (n * (n - 1.0)) } else { 0.0 };
+    let var = n1 * n2 / 12.0 * ((n + 1.0) - tie_term);
+    let p_value = if var <= 0.0 {
+        // Every sample equal: nothing tells the groups apart.
+        1.0
+    } else {
+        let z = ((u - mean).abs() - 0.5).max(0.0) / var.sqrt();
+        // Two-sided: 2 · (1 − Φ(z)) = erfc(z / √2).
+        statrs::function::erf::erfc(z / std::f64::consts::SQRT_2).min(1.0)
+    };
+    Some(RankTest {
+        u,
+        p_value,
+        method: Method::Normal,
+    })
+}
+
+/// The smallest two-sided p-value the test can give for groups of `n1` and `n2` samples (all
+/// of one group beyond all of the other, no ties): 2 / C(n1 + n2, n1). With few samples it
+/// can exceed what a family-wise correction demands, and then no cell can ever be flagged.
+pub fn smallest_p(n1: usize, n2: usize) -> f64 {
+    let (n, k) = (n1 + n2, n1.min(n2));
+    // C(n, k) as a running product, in f64: it only needs to be accurate, not exact.
+    let c = (0..k).fold(1.0f64, |c, i| c * (n - i) as f64 / (i + 1) as f64);
+    (2.0 / c).min(1.0)
+}
+
+/// Holm's step-down adjustment: p-values adjusted so that rejecting every hypothesis whose
+/// adjusted value is ≤ α keeps the chance of any false rejection in the family ≤ α, whatever
+/// the dependence between the tests. Uniformly more powerful than plain Bonferroni.
+pub fn holm(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let mut adjusted = vec![0.0; m];
+    let mut running = 0.0f64;
+    for (rank, &i) in order.iter().enumerate() {
+        // The running maximum keeps the adjusted values in the order of the raw ones.
+        running = running.max(((m - rank) as f64 * p[i]).min(1.0));
+        adjusted[i] = running;
+    }
+    adjusted
+}
+
+/// What a comparison concludes about one cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Regression,
+    Improvement,
+    Unchanged,
+    NotComparable,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Regression => "REGRESSION",
+            Verdict::Improvement => "improvement",
+            Verdict::Unchanged => "unchanged",
+            Verdict::NotComparable => "not comparable",
+        }
+    }
+}
+
+/// The verdict on a cell whose ratio (> 1 is worse) has the interval `ci`. A regression needs
+/// the whole interval above 1 + threshold *and* a significant rank test after the family-wise
+/// correction: the interval alone can be fooled by a few outliers or a lumpy bootstrap with
+/// few samples, the test alone flags changes too small to matter. An improvement mirrors it
+/// below 1 / (1 + threshold), so that the two are symmetric on a log scale.
+pub fn verdict(ci: [f64; 2], p_adjusted: f64, threshold: f64, alpha: f64) -> Verdict {
+    let significant = p_adjusted <= alpha;
+    if significant && ci[0] > 1.0 + threshold {
+        Verdict::Regression
+    } else if significant && ci[1] < 1.0 / (1.0 + threshold) {
+        Verdict::Improvement
+    } else {
+        Verdict::Unchanged
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_distr::{Distribution, StandardNormal};
+
+    /// `n` timings around `center` with log-normal noise of relative spread `sigma`, the shape
+    /// timings have on a quiet machine.
+    fn timings(center: f64, sigma: f64, n: usize, stream: u64) -> Vec<f64> {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        rng.set_stream(stream);
+        (0..n)
+            .map(|_| {
+                let z: f64 = StandardNormal.sample(&mut rng);
+                center * (sigma * z).exp()
+            })
+            .collect()
+    }
+
+    /// The verdict on one cell compared alone (a family of one: no correction).
+    fn judge(base: &[f64], cur: &[f64]) -> Verdict {
+        let ci = ratio_interval(cur, base, &mut cell_rng("test")).unwrap();
+        let p = mann_whitney(base, cur).unwrap().p_value;
+        verdict(ci, p, 0.05, 0.05)
+    }
+
+    #[test]
+    fn identical_distributions_are_unchanged() {
+        for s in 0..50 {
+            let base = timings(1.0, 0.02, 10, 2 * s);
+            let cur = timings(1.0, 0.02, 10, 2 * s + 1);
+            assert_eq!(judge(&base, &cur), Verdict::Unchanged, "seed pair {s}");
+        }
+    }
+
+    #[test]
+    fn a_clean_ten_percent_slowdown_is_a_regression() {
+        for s in 0..50 {
+            let base = timings(1.0, 0.01, 10, 2 * s);
+            let cur = timings(1.10, 0.01, 10, 2 * s + 1);
+            assert_eq!(judge(&base, &cur), Verdict::Regression, "seed pair {s}");
+            // And the other way round it is an improvement.
+            assert_eq!(judge(&cur, &base), Verdict::Improvement, "seed pair {s}");
+        }
+        // With 2 % noise a 10 % shift still shows in nearly every pair; the misses are pairs
+        // whose medians happen to sit only ~7 % apart, where the interval reaches below 5 %.
+        let flagged = (0..200)
+            .filter(|s| {
+                let base = timings(1.0, 0.02, 10, 2 * s);
+                let cur = timings(1.10, 0.02, 10, 2 * s + 1);
+                judge(&base, &cur) == Verdict::Regression
+            })
+            .count();
+        assert!(flagged >= 190, "{flagged} of 200");
+    }
+
+    #[test]
+    fn a_three_percent_slowdown_is_below_the_default_threshold() {
+        for s in 0..50 {
+            let base = timings(1.0, 0.01, 10, 2 * s);
+            let cur = timings(1.03, 0.01, 10, 2 * s + 1);
+            assert_eq!(judge(&base, &cur), Verdict::Unchanged, "seed pair {s}");
+            let base = timings(1.0, 0.02, 10, 2 * s);
+            let cur = timings(1.03, 0.02, 10, 2 * s + 1);
+            assert_eq!(judge(&base, &cur), Verdict::Unchanged, "seed pair {s}");
+        }
+    }
+
+    #[test]
+    fn a_few_outliers_do_not_flip_the_verdict() {
+        for s in 0..50 {
+            // No change, but three samples of the current run hit by something two to four
+            // times as long as the work itself: not a regression.
+            let base = timings(1.0, 0.01, 10, 2 * s);
+            let mut noisy = timings(1.0, 0.01, 10, 2 * s + 1);
+            noisy[3] *= 3.0;
+            noisy[7] *= 4.0;
+            noisy[8] *= 2.0;
+            assert_eq!(judge(&base, &noisy), Verdict::Unchanged, "seed pair {s}");
+            assert_eq!(judge(&noisy, &base), Verdict::Unchanged, "seed pair {s}");
+
+            // A real 10 % slowdown with an outlier on each side is still a regression.
+            let mut base_noisy = base.clone();
+            base_noisy[5] *= 3.0;
+            let mut slow = timings(1.10, 0.01, 10, 2 * s + 1);
+            slow[0] *= 3.0;
+            assert_eq!(
+                judge(&base_noisy, &slow),
+                Verdict::Regression,
+                "seed pair {s}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_regression_must_survive_the_correction_for_many_cells() {
+        // 5 against 5 samples cannot reach p < 0.05 / 35 however clean the shift: the smallest
+        // attainable p is 2/252 ≈ 0.0079, and Holm multiplies it by the 35 cells.
+        let base = timings(1.0, 0.02, 5, 0);
+        let cur = timings(1.5, 0.02, 5, 1);
+        let ci = ratio_interval(&cur, &base, &mut cell_rng("x")).unwrap();
+        let p = mann_whitney(&base, &cur).unwrap().p_value;
+        assert!((p - 2.0 / 252.0).abs() < 1e-12, "{p}");
+        assert_eq!(verdict(ci, p, 0.05, 0.05), Verdict::Regression);
+        let mut family = vec![0.5; 35];
+        family[0] = p;
+        let adjusted = holm(&family)[0];
+        assert!((adjusted - 35.0 * p).abs() < 1e-12);
+        assert_eq!(verdict(ci, adjusted, 0.05, 0.05), Verdict::Unchanged);
+    }
+
+    /// Reference values from scipy 1.17.1:
+    ///     from scipy.stats import mannwhitneyu
+    ///     r = mannwhitneyu(x, y, alternative='two-sided', method=M); r.statistic, r.pvalue
+    /// with M = 'exact' for tie-free data and M = 'asymptotic' (tie and continuity
+    /// corrections, scipy's defaults) for the normal approximation.
+    #[test]
+    fn p_values_match_scipy() {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 + 1e-9 * b.abs();
+
+        // 5 vs 5, complete separation: 2 / C(10, 5).
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let y = [6.0, 7.0, 8.0, 9.0, 10.0];
+        let t = mann_whitney_exact(&x, &y).unwrap();
+        assert_eq!(t.u, 0.0);
+        assert!(close(t.p_value, 0.007936507936507936), "{}", t.p_value);
+
+        // 7 vs 6, interleaved. scipy exact: U = 5.0, p = 0.022144522144522144.
+        let x = [1.1, 2.3, 3.7, 4.2, 6.5, 8.8, 9.1];
+        let y = [5.0, 7.4, 10.2, 11.6, 12.3, 13.9];
+        let t = mann_whitney(&x, &y).unwrap();
+        assert_eq!((t.u, t.method), (5.0, Method::Exact));
+        assert!(close(t.p_value, 0.022144522144522144), "{}", t.p_value);
+
+        // 10 vs 10 timing-like values, no ties. scipy exact: U = 6.0,
+        // p = 0.00032475264673407085.
+        let x = [1.01, 0.99, 1.02, 1.00, 0.98, 1.035, 1.05, 0.97, 1.015, 1.04];
+        let y = [1.06, 1.08, 1.03, 1.10, 1.07, 1.025, 1.09, 1.11, 1.065, 1.12];
+        let t = mann_whitney_exact(&x, &y).unwrap();
+        assert_eq!(t.u, 6.0);
+        assert!(close(t.p_value, 0.00032475264673407085), "{}", t.p_value);
+
+        // 25 vs 25, no ties: past EXACT_MAX_N, so the normal approximation.
+        // scipy asymptotic: U = 214.0, p = 0.05723926127938553.
+        let x: Vec<f64> = (0..25).map(f64::from).collect();
+        let y: Vec<f64> = (0..25).map(|i| f64::from(i) * 1.1 + 3.35).collect();
+        let t = mann_whitney(&x, &y).unwrap();
+        assert_eq!((t.u, t.method), (214.0, Method::Normal));
+        assert!(close(t.p_value, 0.05723926127938553), "{}", t.p_value);
+
+        // Ties (1.01 twice; 1.02 and 1.03 in both groups), normal approximation.
+        // scipy asymptotic: U = 6.0, p = 0.000994755602730724.
+        let x = [1.01, 0.99, 1.02, 1.00, 0.98, 1.03, 1.05, 0.97, 1.01, 1.04];
+        let y = [1.06, 1.08, 1.03, 1.10, 1.07, 1.02, 1.09, 1.11, 1.065, 1.12];
+        let t = mann_whitney_normal(&x, &y).unwrap();
+        assert!(close(t.p_value, 0.000994755602730724), "{}", t.p_value);
+
+        // Heavy ties. scipy asymptotic: U = 10.0, p = 0.020720895186739533.
+        let x = [1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 4.0];
+        let y = [2.0, 3.0, 3.0, 4.0, 4.0, 4.0, 5.0, 5.0];
+        let t = mann_whitney_normal(&x, &y).unwrap();
+        assert_eq!(t.u, 10.0);
+        assert!(close(t.p_value, 0.020720895186739533), "{}", t.p_value);
+    }
+
+    /// With ties the exact test enumerates the mid-ranks actually observed (scipy's 'exact'
+    /// uses the tie-free distribution instead). Reference: scipy 1.17.1's exhaustive
+    /// permutation test of the same statistic,
+    ///     from scipy.stats import mannwhitneyu, PermutationMethod
+    ///     mannwhitneyu(x, y, method=PermutationMethod(n_resamples=np.inf)).pvalue
+    #[test]
+    fn exact_p_value_with_ties_matches_a_full_permutation_test() {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12;
+        let x = [1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 4.0];
+        let y = [2.0, 3.0, 3.0, 4.0, 4.0, 4.0, 5.0, 5.0];
+        let t = mann_whitney(&x, &y).unwrap();
+        assert_eq!(t.method, Method::Exact);
+        assert!(close(t.p_value, 0.025174825174825177), "{}", t.p_value);
+
+        let x = [1.01, 0.99, 1.02, 1.00, 0.98, 1.03, 1.05, 0.97, 1.01, 1.04];
+        let y = [1.06, 1.08, 1.03, 1.10, 1.07, 1.02, 1.09, 1.11, 1.065, 1.12];
+        let t = mann_whitney_exact(&x, &y).unwrap();
+        assert!(close(t.p_value, 0.0002922773820606638), "{}", t.p_value);
+    }
+
+    #[test]
+    fn all_equal_samples_give_p_one() {
+        let x = [2.0; 6];
+        assert_eq!(mann_whitney_exact(&x, &x).unwrap().p_value, 1.0);
+        assert_eq!(mann_whitney_normal(&x, &x).unwrap().p_value, 1.0);
+    }
+
+    #[test]
+    fn smallest_p_is_two_over_the_binomial_coefficient() {
+        assert!((smallest_p(5, 5) - 2.0 / 252.0).abs() < 1e-15);
+        assert!((smallest_p(7, 7) - 2.0 / 3432.0).abs() < 1e-15);
+        assert!((smallest_p(10, 10) - 2.0 / 184_756.0).abs() < 1e-15);
+        assert_eq!(smallest_p(1, 1), 1.0);
+    }
+
+    /// Holm (1979) by hand: sorted p = 0.005, 0.01, 0.03, 0.04 with m = 4 give
+    /// 4·0.005 = 0.02, 3·0.01 = 0.03, 2·0.03 = 0.06, max(1·0.04, 0.06) = 0.06. statsmodels
+    /// 0.15's `multipletests(p, method='holm')[1]` gives the same for all three cases.
+    #[test]
+    fn holm_adjusts_a_known_example() {
+        let adjusted = holm(&[0.01, 0.04, 0.03, 0.005]);
+        let expected = [0.03, 0.06, 0.06, 0.02];
+        for (a, e) in adjusted.iter().zip(expected) {
+            assert!((a - e).abs() < 1e-15, "{adjusted:?}");
+        }
+        assert_eq!(holm(&[0.5, 0.9]), vec![1.0, 1.0]);
+        for a in holm(&[0.6, 0.2, 0.3]) {
+            assert!((a - 0.6).abs() < 1e-15);
+        }
+        assert!(holm(&[]).is_empty());
+    }
+
+    #[test]
+    fn the_bootstrap_interval_is_reproducible_and_brackets_the_ratio() {
+        let base = timings(1.0, 0.02, 10, 0);
+        let cur = timings(1.2, 0.02, 10, 1);
+        let a = ratio_interval(&cur, &base, &mut cell_rng("w/s/2/-")).unwrap();
+        let b = ratio_interval(&cur, &base, &mut cell_rng("w/s/2/-")).unwrap();
+        assert_eq!(a, b);
+        let ratio = median(&cur).unwrap() / median(&base).unwrap();
+        assert!(a[0] < ratio && ratio < a[1], "{a:?} {ratio}");
+        assert!(a[0] > 1.1 && a[1] < 1.3, "{a:?}");
+    }
+}

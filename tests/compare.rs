@@ -1,0 +1,510 @@
+//! `parbench compare` through the built binary: exit codes, refusals, and the verdicts on
+//! results files synthesised from a real one.
+//!
+//! One real quick run gives a file with the real schema, machine and cells; each test then
+//! replaces the timings with deterministic synthetic ones (a known centre per cell, ±2 %
+//! pseudo-random noise) and edits what it needs, so verdicts do not depend on how busy the
+//! test machine is.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn parbench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_parbench"))
+        .args(args)
+        .output()
+        .expect("run parbench")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A real results file: three workloads, serial, pool and blas (skipped on two of them).
+fn real_results() -> &'static Value {
+    static REAL: OnceLock<Value> = OnceLock::new();
+    REAL.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("real.json");
+        let out = parbench(&[
+            "run",
+            "--quick",
+            "--workloads",
+            "sum-squares,ode-sweep,svd",
+            "--strategies",
+            "serial,pool,blas",
+            "--workers",
+            "1,2",
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    })
+}
+
+/// splitmix64: a deterministic stream for synthetic noise.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The real file with every measured cell's samples replaced: for serial a centre of 10 ms
+/// times one more than the workload's index, divided by 0.9 × workers for parallel cells, times
+/// 1 ± 2 % noise drawn from `stream` (different streams stand for different runs of one build).
+fn synthetic(stream: u64) -> Value {
+    let mut r = real_results().clone();
+    let mut workloads: Vec<String> = Vec::new();
+    let mut state = stream.wrapping_mul(0x1234_5678_9ABC_DEF1);
+    for cell in r["cells"].as_array_mut().unwrap() {
+        let w = cell["workload"].as_str().unwrap().to_string();
+        if !workloads.contains(&w) {
+            workloads.push(w.clone());
+        }
+        if !cell["skipped"].is_null() {
+            continue;
+        }
+        let idx = workloads.iter().position(|x| *x == w).unwrap() as f64;
+        let workers = cell["workers"].as_f64().unwrap();
+        let mut centre = 0.01 * (idx + 1.0);
+        if cell["strategy"] != "serial" {
+            centre /= 0.9 * workers;
+        }
+        let samples: Vec<f64> = (0..10)
+            .map(|_| {
+                let u = (splitmix(&mut state) >> 11) as f64 / (1u64 << 53) as f64;
+                centre * (1.0 + 0.04 * (u - 0.5))
+            })
+            .collect();
+        cell["samples_s"] = serde_json::json!(samples);
+        cell["verified"] = Value::Bool(true);
+    }
+    r
+}
+
+fn cell_mut<'a>(r: &'a mut Value, workload: &str, strategy: &str, workers: u64) -> &'a mut Value {
+    r["cells"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["workload"] == workload && c["strategy"] == strategy && c["workers"] == workers)
+        .unwrap_or_else(|| panic!("no cell {workload}/{strategy}/{workers}"))
+}
+
+fn scale_samples(r: &mut Value, workload: &str, strategy: &str, workers: u64, f: f64) {
+    let c = cell_mut(r, workload, strategy, workers);
+    let s: Vec<f64> = c["samples_s"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() * f)
+        .collect();
+    c["samples_s"] = serde_json::json!(s);
+}
+
+fn scale_all(r: &mut Value, f: f64) {
+    for c in r["cells"].as_array_mut().unwrap() {
+        if let Some(s) = c["samples_s"].as_array_mut() {
+            for x in s {
+                *x = serde_json::json!(x.as_f64().unwrap() * f);
+            }
+        }
+    }
+}
+
+fn write(dir: &Path, name: &str, v: &Value) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, serde_json::to_string_pretty(v).unwrap()).unwrap();
+    p
+}
+
+struct Compared {
+    out: Output,
+    json: Option<Value>,
+    markdown: Option<String>,
+}
+
+/// Runs `parbench compare base cur extra...` with `--json` and `--markdown` into `dir`.
+fn compare(dir: &Path, base: &Value, cur: &Value, extra: &[&str]) -> Compared {
+    let b = write(dir, "base.json", base);
+    let c = write(dir, "cur.json", cur);
+    let j = dir.join("cmp.json");
+    let m = dir.join("cmp.md");
+    let _ = std::fs::remove_file(&j);
+    let _ = std::fs::remove_file(&m);
+    let mut args = vec![
+        "compare",
+        b.to_str().unwrap(),
+        c.to_str().unwrap(),
+        "--json",
+        j.to_str().unwrap(),
+        "--markdown",
+        m.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = parbench(&args);
+    Compared {
+        json: std::fs::read_to_string(&j)
+            .ok()
+            .map(|t| serde_json::from_str(&t).unwrap()),
+        markdown: std::fs::read_to_string(&m).ok(),
+        out,
+    }
+}
+
+fn verdicts(json: &Value) -> Vec<(String, String)> {
+    json["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                format!(
+                    "{}/{}/{}",
+                    c["workload"].as_str().unwrap(),
+                    c["strategy"].as_str().unwrap(),
+                    c["workers"]
+                ),
+                c["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn verdict_of(json: &Value, label: &str) -> String {
+    verdicts(json)
+        .into_iter()
+        .find(|(l, _)| l == label)
+        .unwrap_or_else(|| panic!("no cell {label}"))
+        .1
+}
+
+/// Exit 2, one line on stderr that contains every one of `names`, no output file written.
+fn assert_refused(c: &Compared, names: &[&str]) {
+    let err = stderr(&c.out);
+    assert_eq!(c.out.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
+    for n in names {
+        assert!(err.contains(n), "message lacks {n}: {err}");
+    }
+    assert!(c.json.is_none() && c.markdown.is_none(), "wrote output");
+}
+
+#[test]
+fn two_runs_of_the_same_build_exit_0_with_every_measured_cell_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = compare(dir.path(), &synthetic(1), &synthetic(2), &[]);
+    assert_eq!(c.out.status.code(), Some(0), "{}", stderr(&c.out));
+    let json = c.json.unwrap();
+    assert_eq!(json["schema"], "parbench/compare/v1");
+    assert_eq!(json["summary"]["regressions"], 0);
+    // The four skipped blas cells cannot be compared; the 11 others all can.
+    assert_eq!(json["summary"]["not_comparable"], 4);
+    assert_eq!(json["summary"]["compared"], 11);
+    for cell in json["cells"].as_array().unwrap() {
+        if cell["verdict"] == "not_comparable" {
+            assert!(
+                cell["reason"].as_str().unwrap().contains("skipped"),
+                "{cell}"
+            );
+            continue;
+        }
+        assert_eq!(cell["verdict"], "unchanged", "{cell}");
+        for key in ["ratio", "p_value", "p_adjusted", "test"] {
+            assert!(!cell[key].is_null(), "{key} missing: {cell}");
+        }
+        let [lo, hi] = [
+            cell["ci95"][0].as_f64().unwrap(),
+            cell["ci95"][1].as_f64().unwrap(),
+        ];
+        let ratio = cell["ratio"].as_f64().unwrap();
+        assert!(lo <= ratio && ratio <= hi, "{cell}");
+        assert!(cell["p_adjusted"].as_f64() >= cell["p_value"].as_f64());
+    }
+    let md = c.markdown.unwrap();
+    assert!(
+        md.starts_with("### parbench compare: no regression"),
+        "{md}"
+    );
+    assert!(md.contains("11 cells unchanged"), "{md}");
+}
+
+#[test]
+fn a_cell_twenty_percent_slower_is_a_regression_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cur = synthetic(2);
+    scale_samples(&mut cur, "ode-sweep", "pool", 2, 1.2);
+    let c = compare(dir.path(), &synthetic(1), &cur, &[]);
+    assert_eq!(c.out.status.code(), Some(1), "{}", stderr(&c.out));
+    let json = c.json.unwrap();
+    assert_eq!(json["summary"]["regressions"], 1);
+    assert_eq!(verdict_of(&json, "ode-sweep/pool/2"), "regression");
+    // The rest stays unchanged: one slow cell does not drag its neighbours.
+    let others = verdicts(&json)
+        .into_iter()
+        .filter(|(l, v)| l != "ode-sweep/pool/2" && v != "not_comparable");
+    for (l, v) in others {
+        assert_eq!(v, "unchanged", "{l}");
+    }
+    // The last line of the terminal output names the cell, for a CI log.
+    let text = stdout(&c.out);
+    let last = text.trim_end().lines().last().unwrap();
+    assert!(last.contains("ode-sweep/pool/2"), "{text}");
+    // The Markdown lists the regression first, with both machines.
+    let md = c.markdown.unwrap();
+    assert!(md.starts_with("### parbench compare: 1 regression"), "{md}");
+    let regressions = md.find("#### Regressions").unwrap();
+    assert!(md[regressions..].contains("`ode-sweep/pool/2`"));
+    assert!(md.contains("| machine |"), "{md}");
+}
+
+#[test]
+fn a_faster_cell_is_an_improvement_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cur = synthetic(2);
+    scale_samples(&mut cur, "svd", "serial", 1, 0.8);
+    let c = compare(dir.path(), &synthetic(1), &cur, &[]);
+    assert_eq!(c.out.status.code(), Some(0), "{}", stderr(&c.out));
+    let json = c.json.unwrap();
+    assert_eq!(verdict_of(&json, "svd/serial/1"), "improvement");
+    assert!(c.markdown.unwrap().contains("#### Improvements"));
+}
+
+#[test]
+fn a_slowdown_below_the_threshold_passes_unless_the_threshold_is_lowered() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cur = synthetic(1);
+    scale_samples(&mut cur, "sum-squares", "pool", 1, 1.03);
+    // The same noise on both sides, so only the 3 % shift differs.
+    let c = compare(dir.path(), &synthetic(1), &cur, &[]);
+    assert_eq!(c.out.status.code(), Some(0), "{}", stdout(&c.out));
+    let c = compare(dir.path(), &synthetic(1), &cur, &["--threshold", "1"]);
+    assert_eq!(c.out.status.code(), Some(1), "{}", stdout(&c.out));
+    assert_eq!(
+        verdict_of(&c.json.unwrap(), "sum-squares/pool/1"),
+        "regression"
+    );
+}
+
+#[test]
+fn missing_skipped_and_unverified_cells_are_not_comparable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cur = synthetic(2);
+    cur["cells"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|c| !(c["workload"] == "svd" && c["strategy"] == "pool" && c["workers"] == 2));
+    cell_mut(&mut cur, "ode-sweep", "pool", 1)["verified"] = Value::Bool(false);
+    // Even 50 % slower: a cell that failed verification has no timing verdict.
+    scale_samples(&mut cur, "ode-sweep", "pool", 1, 1.5);
+    let c = compare(dir.path(), &synthetic(1), &cur, &[]);
+    assert_eq!(c.out.status.code(), Some(0), "{}", stdout(&c.out));
+    let json = c.json.unwrap();
+    let reason = |label: &str| -> String {
+        json["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| {
+                format!(
+                    "{}/{}/{}",
+                    c["workload"].as_str().unwrap(),
+                    c["strategy"].as_str().unwrap(),
+                    c["workers"]
+                ) == label
+            })
+            .unwrap()["reason"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(verdict_of(&json, "svd/pool/2"), "not_comparable");
+    assert!(reason("svd/pool/2").contains("missing in current"));
+    assert_eq!(verdict_of(&json, "ode-sweep/pool/1"), "not_comparable");
+    assert!(reason("ode-sweep/pool/1").contains("failed verification in current"));
+    assert!(reason("sum-squares/blas/2").contains("skipped"));
+    assert_eq!(json["summary"]["compared"], 9);
+    assert!(c.markdown.unwrap().contains("6 cells not comparable"));
+}
+
+#[test]
+fn unusable_files_exit_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = synthetic(1);
+
+    let mut other = base.clone();
+    other["schema"] = Value::String("parbench/results/v0".into());
+    let c = compare(dir.path(), &base, &other, &[]);
+    assert_refused(&c, &["cur.json", "parbench/results/v0"]);
+
+    // A file cut off in the middle, as an interrupted copy leaves it.
+    let b = write(dir.path(), "b.json", &base);
+    let bytes = serde_json::to_vec_pretty(&base).unwrap();
+    let truncated = dir.path().join("truncated.json");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let out = parbench(&["compare", b.to_str().unwrap(), truncated.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("truncated.json"), "{}", stderr(&out));
+    assert_eq!(stderr(&out).trim_end().lines().count(), 1);
+
+    let missing = dir.path().join("missing.json");
+    let out = parbench(&["compare", missing.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("missing.json"), "{}", stderr(&out));
+
+    let mut disjoint = base.clone();
+    for c in disjoint["cells"].as_array_mut().unwrap() {
+        let renamed = format!("old-{}", c["workload"].as_str().unwrap());
+        c["workload"] = Value::String(renamed);
+    }
+    let c = compare(dir.path(), &base, &disjoint, &[]);
+    assert_refused(&c, &["no cell in common"]);
+
+    // Two cells under one name: either could be meant.
+    let mut doubled = base.clone();
+    let first = doubled["cells"][0].clone();
+    doubled["cells"].as_array_mut().unwrap().push(first);
+    let c = compare(dir.path(), &doubled, &base, &[]);
+    assert_refused(&c, &["base.json", "sum-squares/serial/1", "appears twice"]);
+}
+
+#[test]
+fn runs_of_different_sizes_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cur = synthetic(2);
+    cur["config"]["size"] = Value::String("doc".into());
+    let c = compare(dir.path(), &synthetic(1), &cur, &["--metric", "speedup"]);
+    assert_refused(&c, &["different sizes", "quick", "doc"]);
+}
+
+#[test]
+fn time_across_machines_is_refused_unless_allowed_and_speedup_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    for (field, value) in [
+        ("cpu_model", serde_json::json!("Some Other CPU 9000")),
+        ("logical_cores", serde_json::json!(64)),
+    ] {
+        let mut cur = synthetic(2);
+        cur["machine"][field] = value;
+        let c = compare(dir.path(), &synthetic(1), &cur, &[]);
+        assert_refused(
+            &c,
+            &[
+                "different machines",
+                "--metric speedup",
+                "--allow-machine-mismatch",
+            ],
+        );
+
+        let c = compare(
+            dir.path(),
+            &synthetic(1),
+            &cur,
+            &["--allow-machine-mismatch"],
+        );
+        assert_eq!(c.out.status.code(), Some(0), "{}", stderr(&c.out));
+        assert!(stdout(&c.out).contains("note: the runs come from different machines"));
+
+        let c = compare(dir.path(), &synthetic(1), &cur, &["--metric", "speedup"]);
+        assert_eq!(c.out.status.code(), Some(0), "{}", stderr(&c.out));
+    }
+}
+
+#[test]
+fn speedup_sees_a_worse_parallel_cell_on_a_slower_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    // Another machine, twice as slow everywhere: its times all differ, its speedups do not...
+    let mut cur = synthetic(2);
+    cur["machine"]["cpu_model"] = Value::String("Slow CPU".into());
+    scale_all(&mut cur, 2.0);
+    let c = compare(dir.path(), &synthetic(1), &cur, &["--metric", "speedup"]);
+    assert_eq!(c.out.status.code(), Some(0), "{}", stdout(&c.out));
+    let json = c.json.unwrap();
+    assert_eq!(json["metric"], "speedup");
+    assert_eq!(json["summary"]["regressions"], 0);
+    assert_eq!(json["summary"]["unchanged"], 8);
+    // Serial cells are the reference of the speedups, not compared themselves.
+    assert_eq!(verdict_of(&json, "svd/serial/1"), "not_comparable");
+    let speedup = json["cells"][1]["baseline"]["speedup"].as_f64().unwrap();
+    assert!(
+        (speedup - 0.9).abs() < 0.05,
+        "sum-squares/pool/1: {speedup}"
+    );
+
+    // ...except one parallel cell that scales worse there.
+    scale_samples(&mut cur, "sum-squares", "pool", 2, 1.25);
+    let c = compare(dir.path(), &synthetic(1), &cur, &["--metric", "speedup"]);
+    assert_eq!(c.out.status.code(), Some(1), "{}", stdout(&c.out));
+    let json = c.json.unwrap();
+    assert_eq!(verdict_of(&json, "sum-squares/pool/2"), "regression");
+    assert_eq!(json["summary"]["regressions"], 1);
+    // A time comparison of the same files would flag every cell, had it been allowed.
+    let c = compare(
+        dir.path(),
+        &synthetic(1),
+        &cur,
+        &["--allow-machine-mismatch"],
+    );
+    assert_eq!(c.json.unwrap()["summary"]["regressions"], 11);
+}
+
+#[test]
+fn a_different_scale_is_compared_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cur = synthetic(2);
+    cur["config"]["scale"] = serde_json::json!(1.1);
+    scale_all(&mut cur, 1.1);
+    let c = compare(dir.path(), &synthetic(1), &cur, &[]);
+    assert_eq!(c.out.status.code(), Some(1), "{}", stderr(&c.out));
+    assert!(stdout(&c.out).contains("note: the runs used different --scale"));
+    let json = c.json.unwrap();
+    assert_eq!(json["summary"]["regressions"], 11);
+    assert!(json["notes"][0].as_str().unwrap().contains("+10.0%"));
+}
+
+#[test]
+fn too_few_samples_for_the_correction_are_reported() {
+    // 5 samples a side: the smallest p-value is 2/252, and Holm over 11 cells needs 0.0045.
+    let dir = tempfile::tempdir().unwrap();
+    let truncate = |mut r: Value| {
+        for c in r["cells"].as_array_mut().unwrap() {
+            if let Some(s) = c["samples_s"].as_array_mut() {
+                s.truncate(5);
+            }
+        }
+        r
+    };
+    let mut cur = truncate(synthetic(2));
+    scale_all(&mut cur, 1.5);
+    let c = compare(dir.path(), &truncate(synthetic(1)), &cur, &[]);
+    // 50 % slower everywhere, yet no single cell can reach significance.
+    assert_eq!(c.out.status.code(), Some(0), "{}", stdout(&c.out));
+    let text = stdout(&c.out);
+    assert!(text.contains("too few samples"), "{text}");
+    assert!(text.contains("at least 6 samples"), "{text}");
+}
+
+#[test]
+fn unwritable_output_paths_exit_2_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = write(dir.path(), "b.json", &synthetic(1));
+    let bad = dir.path().join("no/such/dir/out.md");
+    let out = parbench(&[
+        "compare",
+        b.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--markdown",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--markdown"), "{}", stderr(&out));
+}
