@@ -7,6 +7,8 @@ set -euo pipefail
 # seen when several threads call it), and the OpenMP one ignores openblas_set_num_threads
 # from threads it did not start.
 packages=(pkg-config libopenblas-dev libopenblas-pthread-dev libopenblas0-pthread)
+# jq: scripts/regression-power.sh reads the comparison JSON with it.
+packages+=(jq)
 
 missing=()
 for p in "${packages[@]}"; do

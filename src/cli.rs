@@ -57,9 +57,11 @@ pub struct RunArgs {
     /// Tasks per hand-out for chunking strategies: a count, or "auto".
     #[arg(long, default_value = "auto", value_name = "N", value_parser = parse_chunk)]
     pub chunk: Chunk,
-    /// Timed samples per cell [default: 10 for quick, 7 otherwise].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub samples: Option<u32>,
+    /// Timed samples per cell. Ten leave a rank test room for significance after
+    /// `parbench compare` corrects for comparing a hundred cells at once.
+    #[arg(long, default_value_t = 10, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub samples: u32,
     /// Untimed warm-up runs per cell.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub warmup: u32,
@@ -94,10 +96,7 @@ impl RunArgs {
     }
 
     pub fn samples(&self) -> usize {
-        match self.samples {
-            Some(n) => n as usize,
-            None => self.size().pick(10, 7, 7),
-        }
+        self.samples as usize
     }
 }
 
