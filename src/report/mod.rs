@@ -3,7 +3,9 @@
 //!
 //! - [`scaling`]: speedup, intervals, efficiency, Karp–Flatt, Amdahl fit, overhead, best strategy
 //! - [`findings`]: the documents' claims tested against the file
+//! - [`charts`]: SVG and PNG charts (plotters, bundled font)
 
+pub mod charts;
 pub mod findings;
 pub mod scaling;
 pub mod table;
