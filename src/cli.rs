@@ -35,6 +35,23 @@ pub enum Command {
     Worker,
     /// Compare two results files cell by cell; exit 1 when a cell regressed.
     Compare(CompareArgs),
+    /// Charts, report.md and report.html from a results file (never runs workloads).
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The results file to report on, as written by `parbench run` (or give --criterion).
+    #[arg(value_name = "RESULTS.json", conflicts_with = "criterion")]
+    pub results: Option<PathBuf>,
+    /// Report on criterion's estimates instead (the directory `cargo bench --bench scaling`
+    /// writes, target/criterion).
+    #[arg(long, value_name = "DIR")]
+    pub criterion: Option<PathBuf>,
+    /// Output directory [default: <results stem>-report beside the file, or
+    /// DIR/parbench-report for --criterion].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

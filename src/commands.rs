@@ -35,6 +35,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare(args) => crate::compare::command(&args),
+        Command::Report(args) => report(&args),
     }
 }
 
@@ -194,4 +195,31 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         eprintln!("parbench: verification failed in {}", bad.join(", "));
         Ok(ExitCode::from(1))
     }
+}
+
+/// `parbench report`: reads a results file (or criterion's estimates) and writes the charts
+/// and documents; never runs a workload.
+fn report(args: &crate::cli::ReportArgs) -> Result<ExitCode, Error> {
+    use crate::report;
+    let input = match (&args.results, &args.criterion) {
+        (Some(path), _) => report::Input::read(path)?,
+        (None, Some(dir)) => report::criterion::load(dir)?,
+        (None, None) => {
+            return Err(Error::usage(
+                "report: give a RESULTS.json file or --criterion DIR",
+            ));
+        }
+    };
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| input.source.default_dir());
+    let written = report::write(&input, &dir)?;
+    eprintln!(
+        "parbench: wrote {} files to {}",
+        written.len(),
+        dir.display()
+    );
+    println!("{}", dir.join("report.html").display());
+    Ok(ExitCode::SUCCESS)
 }
