@@ -143,6 +143,10 @@ pub struct CompareArgs {
     /// Write every cell's ratio, interval, p-values and verdict as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Draw every compared cell's ratio and interval over the threshold band to PATH.svg and
+    /// PATH.png.
+    #[arg(long, value_name = "PATH")]
+    pub chart: Option<PathBuf>,
 }
 
 /// `--workers`: explicit counts, or one per power of two up to the machine's cores.

@@ -508,3 +508,60 @@ fn unwritable_output_paths_exit_2_before_reading() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--markdown"), "{}", stderr(&out));
 }
+
+#[test]
+fn the_chart_draws_every_compared_cell_in_svg_and_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cur = synthetic(2);
+    scale_samples(&mut cur, "ode-sweep", "pool", 2, 1.2);
+    let stem = dir.path().join("chart");
+    let c = compare(
+        dir.path(),
+        &synthetic(1),
+        &cur,
+        &["--chart", stem.to_str().unwrap()],
+    );
+    assert_eq!(c.out.status.code(), Some(1), "{}", stderr(&c.out));
+    let json = c.json.unwrap();
+    let compared: Vec<String> = json["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|cell| !cell["ratio"].is_null())
+        .map(|cell| {
+            let label = format!(
+                "{}/{}/{}",
+                cell["workload"].as_str().unwrap(),
+                cell["strategy"].as_str().unwrap(),
+                cell["workers"]
+            );
+            label
+        })
+        .collect();
+    assert!(!compared.is_empty());
+
+    let svg = std::fs::read_to_string(stem.with_extension("svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).expect("the SVG is well-formed XML");
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .collect();
+    for label in &compared {
+        assert!(texts.contains(&label.as_str()), "no row for {label}");
+    }
+    assert!(
+        texts.iter().any(|t| t.contains("threshold")),
+        "legend names the band"
+    );
+    assert!(
+        texts.iter().any(|t| t.contains("> 1 is slower")),
+        "axis label"
+    );
+
+    let png = std::fs::read(stem.with_extension("png")).unwrap();
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let reader = decoder.read_info().expect("the PNG decodes");
+    let (w, h) = (reader.info().width, reader.info().height);
+    assert!(w >= 800 && h >= 22 * compared.len() as u32, "{w}x{h}");
+}

@@ -488,7 +488,19 @@ fn power_note(cells: &[CellComparison], m: usize, alpha: f64) -> Option<String> 
 /// `parbench compare`: reads both files, writes the requested outputs, prints the table.
 /// Exit 1 when a cell regressed.
 pub fn command(args: &CompareArgs) -> Result<ExitCode, Error> {
-    for (flag, path) in [("--markdown", &args.markdown), ("--json", &args.json)] {
+    let chart_files = args
+        .chart
+        .as_ref()
+        .map(|p| (p.with_extension("svg"), p.with_extension("png")));
+    let mut outputs = vec![
+        ("--markdown", args.markdown.clone()),
+        ("--json", args.json.clone()),
+    ];
+    if let Some((svg, png)) = &chart_files {
+        outputs.push(("--chart", Some(svg.clone())));
+        outputs.push(("--chart", Some(png.clone())));
+    }
+    for (flag, path) in &outputs {
         if let Some(p) = path {
             results::check_writable(p, flag)?;
         }
@@ -516,6 +528,14 @@ pub fn command(args: &CompareArgs) -> Result<ExitCode, Error> {
     if let Some(p) = &args.markdown {
         results::write_atomic(p, output::markdown(&cmp).as_bytes())
             .map_err(|e| unwritable("--markdown", e))?;
+    }
+    if let Some((svg, png)) = &chart_files {
+        let stem = svg
+            .file_stem()
+            .map_or("compare".into(), |s| s.to_string_lossy());
+        let chart = output::chart(&cmp, &stem)?;
+        results::write_atomic(svg, chart.svg.as_bytes()).map_err(|e| unwritable("--chart", e))?;
+        results::write_atomic(png, &chart.png).map_err(|e| unwritable("--chart", e))?;
     }
     print!("{}", output::terminal(&cmp));
     Ok(if cmp.regressed() {

@@ -294,3 +294,33 @@ fn version(v: &str, commit: Option<&str>) -> String {
         None => v.into(),
     }
 }
+
+/// The comparison chart: compared cells only (they have a ratio and an interval), regressions
+/// first, then improvements, then the rest from worst to best ratio.
+pub fn chart(cmp: &Comparison, stem: &str) -> Result<crate::report::charts::Chart, Error> {
+    use crate::report::charts::{self, RatioRow};
+    let mut rows: Vec<RatioRow> = cmp
+        .cells
+        .iter()
+        .filter_map(|c| {
+            Some(RatioRow {
+                label: c.label(),
+                ratio: c.ratio?,
+                ci: c.ci95?,
+                regression: c.verdict == Verdict::Regression,
+                improvement: c.verdict == Verdict::Improvement,
+            })
+        })
+        .collect();
+    let rank = |r: &RatioRow| match (r.regression, r.improvement) {
+        (true, _) => 0,
+        (_, true) => 1,
+        _ => 2,
+    };
+    rows.sort_by(|a, b| rank(a).cmp(&rank(b)).then(b.ratio.total_cmp(&a.ratio)));
+    let x_desc = match cmp.metric {
+        Metric::Time => "current / baseline median time (log; > 1 is slower)",
+        Metric::Speedup => "baseline / current speedup (log; > 1 scales worse)",
+    };
+    charts::comparison(&rows, cmp.threshold_pct / 100.0, x_desc, stem)
+}

@@ -1093,3 +1093,169 @@ mod tests {
         assert_ne!(a.look("pool").0, a.look("weird").0);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Comparison of two runs: one row per cell, its ratio with the 95 % interval, threshold band
+
+/// One compared cell of `parbench compare`.
+pub struct RatioRow {
+    pub label: String,
+    /// > 1 is worse.
+    pub ratio: f64,
+    pub ci: [f64; 2],
+    pub regression: bool,
+    pub improvement: bool,
+}
+
+const WORSE: RGBColor = RGBColor(214, 39, 40);
+const BETTER: RGBColor = RGBColor(44, 160, 44);
+const SAME: RGBColor = RGBColor(31, 119, 180);
+const BAND: RGBColor = RGBColor(238, 238, 238);
+
+struct ComparisonFigure<'a> {
+    rows: &'a [RatioRow],
+    threshold: f64,
+    x_desc: &'a str,
+    entries: Vec<Entry>,
+}
+
+impl Figure for ComparisonFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        let w = 1200;
+        let rows = (self.rows.len() as u32 * 22).max(6 * 22);
+        (w, TITLE_H + rows + 80 + legend_height(&self.entries, w))
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        title(
+            root,
+            "Current against baseline, per cell (ratio > 1 is worse)",
+        )?;
+        let (w, h) = self.size();
+        let legend_h = legend_height(&self.entries, w);
+        let (_, rest) = root.split_vertically(TITLE_H);
+        let (area, _) = rest.split_vertically(h - TITLE_H - legend_h);
+        let n = self.rows.len().max(1);
+        let (hi_band, lo_band) = (1.0 + self.threshold, 1.0 / (1.0 + self.threshold));
+        let (mut lo, mut hi) = (lo_band, hi_band);
+        for r in self.rows {
+            for v in [r.ratio, r.ci[0], r.ci[1]] {
+                if v.is_finite() && v > 0.0 {
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
+            }
+        }
+        let x = log_axis(lo / 1.1, hi * 1.1, false);
+        let label_w = self
+            .rows
+            .iter()
+            .map(|r| text_width(&r.label, 13))
+            .max()
+            .unwrap_or(100)
+            + 24;
+        let labels: Vec<String> = self.rows.iter().map(|r| r.label.clone()).collect();
+        let mut chart = ChartBuilder::on(&area)
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(label_w as u32)
+            .build_cartesian_2d(
+                Ticked::from(&x),
+                Ticked::from(&Scale::Linear {
+                    lo: -0.6,
+                    hi: n as f64 - 0.4,
+                    ticks: (0..n).map(|i| i as f64).collect(),
+                }),
+            )
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .x_desc(self.x_desc)
+            .x_label_formatter(&|v| units::tick(*v))
+            .y_label_formatter(&|v| {
+                // Top row first: row i is drawn at y = n − 1 − i.
+                let i = v.round() as usize;
+                labels
+                    .get(n.saturating_sub(1 + i))
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .label_style((FAMILY, 13))
+            .axis_desc_style((FAMILY, 15))
+            .bold_line_style(GRID)
+            .draw()
+            .map_err(fail)?;
+        let map = |x: f64, y: f64| chart.backend_coord(&(x, y));
+        // The band where a change is too small to count, whatever the test says.
+        let (a, b) = (map(lo_band, n as f64 - 0.4), map(hi_band, -0.6));
+        root.draw(&Rectangle::new([a, b], BAND.filled()))
+            .map_err(fail)?;
+        line(
+            root,
+            &[map(1.0, -0.6), map(1.0, n as f64 - 0.4)],
+            GUIDE,
+            2,
+            true,
+        )?;
+        for (i, r) in self.rows.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            let colour = if r.regression {
+                WORSE
+            } else if r.improvement {
+                BETTER
+            } else {
+                SAME
+            };
+            let (l, h) = (x.clamp(r.ci[0]), x.clamp(r.ci[1]));
+            let (pl, ph) = (map(l, y), map(h, y));
+            line(root, &[pl, ph], colour, 2, false)?;
+            for end in [pl, ph] {
+                line(
+                    root,
+                    &[(end.0, end.1 - 5), (end.0, end.1 + 5)],
+                    colour,
+                    2,
+                    false,
+                )?;
+            }
+            marker(root, map(x.clamp(r.ratio), y), Marker::Circle, colour, true)?;
+        }
+        draw_legend(root, (h - legend_h) as i32, &self.entries)
+    }
+}
+
+/// The comparison chart: every compared cell's ratio and 95 % interval, coloured by verdict,
+/// over the threshold band.
+pub fn comparison(
+    rows: &[RatioRow],
+    threshold: f64,
+    x_desc: &str,
+    stem: &str,
+) -> Result<Chart, Error> {
+    let swatch = |label: &str, colour: RGBColor| Entry {
+        label: label.to_string(),
+        colour,
+        marker: Some(Marker::Circle),
+        hollow: false,
+        dashed: false,
+    };
+    let entries = vec![
+        swatch("regression", WORSE),
+        swatch("improvement", BETTER),
+        swatch("unchanged", SAME),
+        Entry::guide(
+            &format!(
+                "ratio 1; grey band: within ±{:.1} % (threshold)",
+                threshold * 100.0
+            ),
+            true,
+        ),
+    ];
+    let fig = ComparisonFigure {
+        rows,
+        threshold,
+        x_desc,
+        entries,
+    };
+    render(stem, "Current against baseline, per cell", &fig)
+}
