@@ -1045,55 +1045,6 @@ pub fn overhead(series: &[OverheadSeries], palette: &Palette, stem: &str) -> Res
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn worker_ticks_stay_sparse_up_to_64() {
-        let Scale::Log { ticks, .. } = workers_axis(&[1, 2, 4, 8, 16, 32, 64]) else {
-            panic!("log axis")
-        };
-        assert_eq!(ticks, vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]);
-        // 6 is far enough from 4 and 8 to get its own tick; 5 is not.
-        let Scale::Log { ticks, .. } = workers_axis(&[1, 2, 4, 6]) else {
-            panic!("log axis")
-        };
-        assert!(ticks.contains(&6.0), "{ticks:?}");
-        let Scale::Log { ticks, .. } = workers_axis(&[1, 4, 5]) else {
-            panic!("log axis")
-        };
-        assert!(!ticks.contains(&5.0), "{ticks:?}");
-    }
-
-    #[test]
-    fn log_value_ticks_are_few() {
-        for (lo, hi, pow2) in [
-            (1e-4, 100.0, true),
-            (0.5, 64.0, true),
-            (0.9, 1.1, true),
-            (0.004, 2e6, false),
-        ] {
-            let Scale::Log { ticks, .. } = log_axis(lo, hi, pow2) else {
-                panic!("log axis")
-            };
-            assert!(
-                !ticks.is_empty() && ticks.len() <= 8,
-                "{lo}..{hi}: {ticks:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn known_strategies_keep_their_colour_whatever_the_order() {
-        let a = Palette::new(["pool", "scoped", "weird"]);
-        let b = Palette::new(["weird", "scoped", "pool"]);
-        assert_eq!(a.look("pool"), b.look("pool"));
-        assert_eq!(a.look("scoped"), b.look("scoped"));
-        assert_ne!(a.look("pool").0, a.look("weird").0);
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Comparison of two runs: one row per cell, its ratio with the 95 % interval, threshold band
 
@@ -1258,4 +1209,53 @@ pub fn comparison(
         entries,
     };
     render(stem, "Current against baseline, per cell", &fig)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worker_ticks_stay_sparse_up_to_64() {
+        let Scale::Log { ticks, .. } = workers_axis(&[1, 2, 4, 8, 16, 32, 64]) else {
+            panic!("log axis")
+        };
+        assert_eq!(ticks, vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]);
+        // 6 is far enough from 4 and 8 to get its own tick; 5 is not.
+        let Scale::Log { ticks, .. } = workers_axis(&[1, 2, 4, 6]) else {
+            panic!("log axis")
+        };
+        assert!(ticks.contains(&6.0), "{ticks:?}");
+        let Scale::Log { ticks, .. } = workers_axis(&[1, 4, 5]) else {
+            panic!("log axis")
+        };
+        assert!(!ticks.contains(&5.0), "{ticks:?}");
+    }
+
+    #[test]
+    fn log_value_ticks_are_few() {
+        for (lo, hi, pow2) in [
+            (1e-4, 100.0, true),
+            (0.5, 64.0, true),
+            (0.9, 1.1, true),
+            (0.004, 2e6, false),
+        ] {
+            let Scale::Log { ticks, .. } = log_axis(lo, hi, pow2) else {
+                panic!("log axis")
+            };
+            assert!(
+                !ticks.is_empty() && ticks.len() <= 8,
+                "{lo}..{hi}: {ticks:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn known_strategies_keep_their_colour_whatever_the_order() {
+        let a = Palette::new(["pool", "scoped", "weird"]);
+        let b = Palette::new(["weird", "scoped", "pool"]);
+        assert_eq!(a.look("pool"), b.look("pool"));
+        assert_eq!(a.look("scoped"), b.look("scoped"));
+        assert_ne!(a.look("pool").0, a.look("weird").0);
+    }
 }
