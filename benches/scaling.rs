@@ -21,6 +21,10 @@ fn worker_counts() -> Vec<usize> {
 }
 
 fn scaling(c: &mut Criterion) {
+    // As `parbench run` does: without fixed malloc thresholds the main thread (serial) hands
+    // its large blocks back to the kernel after every task and pays page faults the pool
+    // threads do not, which made serial exp-loop 5x slower here.
+    parbench::measure::allocator::configure();
     // Cargo unifies plotters' features, so criterion's own plots draw with parbench's ab_glyph
     // font backend and find no font unless the bundled one is registered.
     parbench::report::charts::register_font().expect("the bundled font parses");

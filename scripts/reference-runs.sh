@@ -17,7 +17,8 @@ dir="reports/$(date -u +%Y-%m-%d)-$slug"
 
 for size in doc large; do
   mkdir -p "$dir/$size"
-  $bin run --size "$size" --workloads all --strategies all --workers 1,2,4 --samples 5 \
+  chunks=auto; [ "$size" = doc ] && chunks=1,auto
+  $bin run --size "$size" --workloads all --strategies all --workers 1,2,4 --chunk "$chunks" --samples 5 \
     --out "$dir/$size/results.json" "$@" | tee "$dir/$size/table.txt"
   $bin report "$dir/$size/results.json" --out "$dir/$size"
 done

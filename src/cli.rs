@@ -71,9 +71,10 @@ pub struct RunArgs {
     /// Comma-separated worker counts, or "auto" (1, 2, 4, ... up to the logical cores).
     #[arg(long, default_value = "auto", value_name = "LIST", value_parser = parse_workers)]
     pub workers: Workers,
-    /// Tasks per hand-out for chunking strategies: a count, or "auto".
-    #[arg(long, default_value = "auto", value_name = "N", value_parser = parse_chunk)]
-    pub chunk: Chunk,
+    /// Tasks per hand-out for the chunking strategies (pool, process, gil): comma-separated
+    /// counts or "auto"; each one is a cell of its own, e.g. 1,auto.
+    #[arg(long, default_value = "auto", value_name = "LIST", value_parser = parse_chunks)]
+    pub chunk: Chunks,
     /// Timed samples per cell. Ten leave a rank test room for significance after
     /// `parbench compare` corrects for comparing a hundred cells at once.
     #[arg(long, default_value_t = 10, value_name = "N",
@@ -193,14 +194,26 @@ fn parse_workers(s: &str) -> Result<Workers, String> {
     Ok(Workers::List(out))
 }
 
-fn parse_chunk(s: &str) -> Result<Chunk, String> {
-    if s == "auto" {
-        return Ok(Chunk::Auto);
+/// `--chunk`: one or more chunk settings, each a cell of its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chunks(pub Vec<Chunk>);
+
+fn parse_chunks(s: &str) -> Result<Chunks, String> {
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim) {
+        let c = if part == "auto" {
+            Chunk::Auto
+        } else {
+            match part.parse::<usize>() {
+                Ok(n) if n > 0 => Chunk::Size(n),
+                _ => return Err(format!("'{part}' is not a positive chunk size or auto")),
+            }
+        };
+        if !out.contains(&c) {
+            out.push(c);
+        }
     }
-    match s.parse::<usize>() {
-        Ok(n) if n > 0 => Ok(Chunk::Size(n)),
-        _ => Err(format!("'{s}' is not a positive chunk size or auto")),
-    }
+    Ok(Chunks(out))
 }
 
 fn parse_positive(s: &str) -> Result<f64, String> {

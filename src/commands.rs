@@ -132,7 +132,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         workloads,
         strategies,
         workers,
-        chunk: args.chunk,
+        chunks: args.chunk.0.clone(),
         warmup: args.warmup as usize,
         samples: args.samples(),
         rounds: args.rounds as usize,
@@ -163,7 +163,12 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         workloads: plan.workloads.iter().map(|w| w.name().into()).collect(),
         strategies: plan.strategies.iter().map(|s| s.name().into()).collect(),
         workers: plan.workers.clone(),
-        chunk: plan.chunk.to_string(),
+        chunk: plan
+            .chunks
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
         warmup: plan.warmup,
         samples: plan.samples,
         scale: plan.params.scale,

@@ -248,3 +248,46 @@ fn scale_reaches_the_tasks_and_their_check() {
     let n = 50_000f64;
     assert_eq!(per_task, (n - 1.0) * n * (2.0 * n - 1.0) / 6.0);
 }
+
+#[test]
+fn a_chunk_list_makes_one_cell_per_chunk_for_chunking_strategies() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.json");
+    let out = parbench(&[
+        "run",
+        "--quick",
+        "--workloads",
+        "noop",
+        "--strategies",
+        "serial,scoped,pool",
+        "--workers",
+        "2",
+        "--chunk",
+        "1,auto",
+        "--samples",
+        "2",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let cells: Vec<(String, Value)> = r["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["strategy"].as_str().unwrap().to_string(),
+                c["chunk"].clone(),
+            )
+        })
+        .collect();
+    let want = vec![
+        ("serial".to_string(), Value::Null),
+        ("scoped".to_string(), Value::Null),
+        ("pool".to_string(), Value::from("1")),
+        ("pool".to_string(), Value::from("auto")),
+    ];
+    assert_eq!(cells, want);
+    assert_eq!(r["config"]["chunk"], "1,auto");
+}

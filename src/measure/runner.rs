@@ -12,7 +12,8 @@ pub struct Plan {
     pub workloads: Vec<Box<dyn Workload>>,
     pub strategies: Vec<Box<dyn Strategy>>,
     pub workers: Vec<usize>,
-    pub chunk: Chunk,
+    /// Chunk settings for the strategies that chunk; each is a cell of its own.
+    pub chunks: Vec<Chunk>,
     pub warmup: usize,
     /// Timed samples per cell and round.
     pub samples: usize,
@@ -55,7 +56,7 @@ impl Plan {
             workloads,
             strategies,
             workers,
-            chunk: Chunk::Auto,
+            chunks: vec![Chunk::Auto],
             warmup: 1,
             samples: 5,
             rounds: 1,
@@ -64,15 +65,20 @@ impl Plan {
         }
     }
 
-    /// The (strategy, workers) pairs measured for each workload. `serial` runs once, with one
-    /// worker, whatever `--workers` says: it is the baseline of every speedup.
-    pub fn pairs(&self) -> Vec<(&dyn Strategy, usize)> {
+    /// The (strategy, workers, chunk) combinations measured for each workload. `serial` runs
+    /// once, with one worker, whatever `--workers` says: it is the baseline of every speedup.
+    /// Strategies that do not chunk run once per worker count.
+    pub fn pairs(&self) -> Vec<(&dyn Strategy, usize, Chunk)> {
         let mut out = Vec::new();
         for s in &self.strategies {
-            if s.parallel() {
-                out.extend(self.workers.iter().map(|&w| (s.as_ref(), w)));
+            let workers: &[usize] = if s.parallel() { &self.workers } else { &[1] };
+            let chunks: &[Chunk] = if s.chunked() && !self.chunks.is_empty() {
+                &self.chunks
             } else {
-                out.push((s.as_ref(), 1));
+                &[Chunk::Auto]
+            };
+            for &w in workers {
+                out.extend(chunks.iter().map(|&c| (s.as_ref(), w, c)));
             }
         }
         out
@@ -105,6 +111,7 @@ type Reference = Option<(String, Vec<TaskResult>)>;
 /// A cell while it is being measured, possibly over several rounds.
 struct Tally {
     cell: Cell,
+    chunk: Chunk,
     ok: bool,
     details: Vec<String>,
     startups: Vec<f64>,
@@ -128,6 +135,7 @@ pub fn run(plan: &Plan, progress: &mut dyn Progress) -> Vec<Cell> {
         .iter()
         .map(|&(w, p)| Tally {
             cell: Cell::new(plan.workloads[w].name(), pairs[p].0.name(), pairs[p].1),
+            chunk: pairs[p].2,
             ok: true,
             details: Vec::new(),
             startups: Vec::new(),
@@ -149,7 +157,7 @@ pub fn run(plan: &Plan, progress: &mut dyn Progress) -> Vec<Cell> {
                 current = Some((w, workload.prepare(&plan.params)));
             }
             let instance = current.as_ref().expect("just prepared").1.as_ref();
-            let (strategy, workers) = pairs[p];
+            let (strategy, workers, _) = pairs[p];
             progress.cell(&CellLabel {
                 workload: workload.name(),
                 strategy: strategy.name(),
@@ -235,9 +243,10 @@ fn measure_round(
         strategy,
         workers,
     } = *target;
+    let chunk = tally.chunk;
     let cell = &mut tally.cell;
     cell.tasks = instance.tasks();
-    cell.chunk = strategy.chunked().then(|| plan.chunk.to_string());
+    cell.chunk = strategy.chunked().then(|| chunk.to_string());
     let runs = plan.warmup + plan.samples;
     if let Some(reason) = strategy::skip_reason(strategy, workload) {
         cell.skipped = Some(reason);
@@ -247,7 +256,7 @@ fn measure_round(
     let started = Instant::now();
     let setup = Setup {
         workers,
-        chunk: plan.chunk,
+        chunk,
         workload: Some(workload),
         params: plan.params,
         instance,

@@ -17,20 +17,20 @@ fn opt(x: Option<f64>, f: impl Fn(f64) -> String) -> String {
     x.map(f).unwrap_or_else(|| "-".into())
 }
 
-const HEADER: [&str; 9] = [
-    "workload", "strategy", "workers", "median", "95% CI", "speedup", "effic.", "µs/task",
+const HEADER: [&str; 10] = [
+    "workload", "strategy", "workers", "chunk", "median", "95% CI", "speedup", "effic.", "µs/task",
     "verified",
 ];
 
 /// Columns right-aligned (the numeric ones).
 fn numeric(col: usize) -> bool {
-    (2..8).contains(&col)
+    col == 2 || (4..9).contains(&col)
 }
 
-/// One row per cell: workload, strategy, workers, median, interval, speedup, efficiency,
+/// One row per cell: workload, strategy, workers, chunk, median, interval, speedup, efficiency,
 /// dispatch cost per task (noop only), verified; skipped cells say why.
 pub fn render(cells: &[Cell]) -> String {
-    let mut rows: Vec<[String; 9]> = Vec::new();
+    let mut rows: Vec<[String; 10]> = Vec::new();
     for c in cells {
         let verdict = match &c.skipped {
             Some(why) => format!("skipped: {why}"),
@@ -42,6 +42,7 @@ pub fn render(cells: &[Cell]) -> String {
             c.workload.clone(),
             c.strategy.clone(),
             c.workers.to_string(),
+            c.chunk.clone().unwrap_or_else(|| "-".into()),
             opt(c.median_s, seconds),
             c.ci95_s
                 .map(|[lo, hi]| format!("[{}, {}]", seconds(lo), seconds(hi)))

@@ -42,7 +42,7 @@ pub fn plan(workloads: &[&str], strategies: &[&str], size: Size, workers: &[usiz
 pub fn run_matrix(workloads: &[&str], size: Size, workers: &[usize], chunk: Chunk) -> Vec<Cell> {
     let names: Vec<&str> = strategy::registry().iter().map(|s| s.name()).collect();
     let mut p = plan(workloads, &names, size, workers);
-    p.chunk = chunk;
+    p.chunks = vec![chunk];
     runner::run(&p, &mut Silent)
 }
 
