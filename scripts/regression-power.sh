@@ -18,7 +18,9 @@
 #
 # The matrix comes from the environment, and a flag given among the extra flags replaces it:
 #   SIZE (quick), WORKLOADS (the CPU-bound ones), STRATEGIES (serial,scoped,pool),
-#   WORKERS (1,2), SLOWDOWN (1.10), COMPARE_FLAGS (extra `parbench compare` flags, e.g.
+#   WORKERS (1,2), BASE_SCALE (1: the --scale of A runs; 10 makes every quick task ten times
+#   longer, so a sample outlasts a scheduler tick), SLOWDOWN (1.10: B runs use
+#   BASE_SCALE × SLOWDOWN), COMPARE_FLAGS (extra `parbench compare` flags, e.g.
 #   "--threshold 3"), KEEP_DIR (keep every results and comparison file there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +37,8 @@ WORKLOADS=${WORKLOADS:-sum-squares,exp-loop,ode-sweep,monte-carlo,mc-seeds,curve
 STRATEGIES=${STRATEGIES:-serial,scoped,pool}
 WORKERS=${WORKERS:-1,2}
 SLOWDOWN=${SLOWDOWN:-1.10}
+BASE_SCALE=${BASE_SCALE:-1}
+B_SCALE=$(awk -v a="$BASE_SCALE" -v s="$SLOWDOWN" 'BEGIN { printf "%.6g", a * s }')
 read -r -a compare_flags <<< "${COMPARE_FLAGS:-}"
 
 command -v jq >/dev/null || { echo "regression-power: needs jq (apt-get install jq)" >&2; exit 2; }
@@ -66,7 +70,7 @@ given --workloads || matrix+=(--workloads "$WORKLOADS")
 given --strategies || matrix+=(--strategies "$STRATEGIES")
 given --workers || matrix+=(--workers "$WORKERS")
 if given --scale; then
-  echo "regression-power: --scale is set by the script (SLOWDOWN=$SLOWDOWN for B runs)" >&2
+  echo "regression-power: --scale is set by the script (BASE_SCALE, SLOWDOWN)" >&2
   exit 2
 fi
 
@@ -103,7 +107,8 @@ compare() {
   echo "$rc"
 }
 
-echo "regression-power: K=$K, run flags: ${matrix[*]} ${extra[*]}, B with --scale $SLOWDOWN" >&2
+echo "regression-power: K=$K, run flags: ${matrix[*]} ${extra[*]}, A with --scale $BASE_SCALE," \
+  "B with --scale $B_SCALE" >&2
 aa_alarms=0
 ab_hits=0
 for k in $(seq 1 "$K"); do
@@ -111,9 +116,9 @@ for k in $(seq 1 "$K"); do
   for _ in $(seq 1 $(((k - 1) % 3))); do order=("${order[@]:1}" "${order[0]}"); done
   for which in "${order[@]}"; do
     case $which in
-      a) run "a$k" ;;
-      a2) run "a2_$k" ;;
-      b) run "b$k" --scale "$SLOWDOWN" ;;
+      a) run "a$k" --scale "$BASE_SCALE" ;;
+      a2) run "a2_$k" --scale "$BASE_SCALE" ;;
+      b) run "b$k" --scale "$B_SCALE" ;;
     esac
   done
   rc_aa=$(compare "a$k" "a2_$k" "aa$k")

@@ -100,6 +100,10 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 5.0, value_name = "MS", value_parser = parse_positive,
           allow_negative_numbers = true)]
     pub switch_interval: f64,
+    /// Pin worker w of every pool (threads and processes) to the w-th core, so that repeated
+    /// runs place their workers alike; the serial baseline and BLAS's own threads stay free.
+    #[arg(long)]
+    pub pin: bool,
     /// Base seed of the per-task random streams.
     #[arg(long, default_value_t = 42, value_name = "N")]
     pub seed: u64,

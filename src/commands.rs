@@ -145,6 +145,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
             worker_exe: None,
             task_timeout: Duration::from_secs_f64(args.task_timeout),
             switch_interval: Duration::from_secs_f64(args.switch_interval / 1e3),
+            pin: args.pin,
         },
     };
     let bar =
@@ -176,6 +177,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         rounds: plan.rounds,
         task_timeout_s: Some(args.task_timeout),
         switch_interval_s: Some(args.switch_interval / 1e3),
+        pin: args.pin,
     };
     let results = Results {
         schema: results::SCHEMA.into(),

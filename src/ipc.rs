@@ -4,7 +4,9 @@
 use crate::workload::{Params, TaskResult};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use std::io::{self, Read, Write};
+use std::os::fd::RawFd;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 /// A frame larger than this is a corrupt stream, not a message.
 const MAX_FRAME: usize = 1 << 30;
@@ -65,6 +67,64 @@ pub fn recv<T: DeserializeOwned>(r: &mut impl Read) -> io::Result<Option<(T, usi
     r.read_exact(&mut body)?;
     let msg = postcard::from_bytes(&body).map_err(io::Error::other)?;
     Ok(Some((msg, 4 + len)))
+}
+
+/// How long a reader may spin before it sleeps. Waking a sleeping thread on another core costs
+/// 20-50 µs on the 2-core VMs this runs on (a virtual CPU that halts must be woken by the
+/// host), which would dominate the round trip of a one-task batch; a reply that comes within
+/// this window is picked up without sleeping, and a longer wait costs at most this much CPU.
+/// Spinning pays only while every spinner has a core of its own: see [`spin_for`].
+pub const SPIN: Duration = Duration::from_micros(60);
+
+/// Set in a worker's environment when it may spin.
+pub const SPIN_ENV: &str = "PARBENCH_SPIN";
+
+/// The spin allowance of a pool of `workers` processes: each has a dispatcher thread in the
+/// parent, and one of each pair waits at any time, so spinning only helps when both fit.
+pub fn spin_for(workers: usize) -> Duration {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if 2 * workers <= cores {
+        SPIN
+    } else {
+        Duration::ZERO
+    }
+}
+
+/// Waits until `fd` has data to read (or has hung up), spinning for up to `spin` first and
+/// then sleeping in `poll` for the rest of `timeout`. `Ok(false)` means the time ran out.
+pub fn wait_readable(fd: RawFd, timeout: Duration, spin: Duration) -> io::Result<bool> {
+    let start = Instant::now();
+    let deadline = start + timeout;
+    loop {
+        let now = Instant::now();
+        let spinning = now.duration_since(start) < spin;
+        let ms = if spinning {
+            0
+        } else {
+            let left = deadline.saturating_duration_since(now);
+            left.as_millis().min(i32::MAX as u128) as i32
+        };
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd for a descriptor the caller keeps open during the call.
+        let ready = unsafe { libc::poll(&mut pfd, 1, ms) };
+        if ready > 0 {
+            return Ok(true);
+        }
+        if ready < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        } else if !spinning {
+            return Ok(false);
+        } else {
+            std::hint::spin_loop();
+        }
+    }
 }
 
 #[cfg(test)]

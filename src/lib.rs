@@ -27,6 +27,7 @@
 // naming the crate here makes sure libopenblas is on the link line of every target.
 extern crate ndarray_linalg;
 
+pub mod affinity;
 pub mod blas;
 pub mod cli;
 pub mod commands;

@@ -39,6 +39,9 @@ pub struct Config {
     pub task_timeout_s: Option<f64>,
     #[serde(default)]
     pub switch_interval_s: Option<f64>,
+    /// Whether workers were pinned to cores (`--pin`).
+    #[serde(default)]
+    pub pin: bool,
 }
 
 fn one() -> usize {

@@ -6,36 +6,59 @@ use crate::ipc::{self, FromWorker, ToWorker};
 use crate::strategy::run_caught;
 use crate::workload::{self, Instance, shared};
 use std::io::{BufReader, BufWriter};
-use std::sync::mpsc;
+use std::time::Duration;
 
 /// Serves the parent until it closes our stdin.
 ///
-/// A separate thread reads stdin and exits the process as soon as the stream ends, even while
-/// a task is running or hung: the parent closes the pipe when it finishes, and the kernel
-/// closes it when the parent dies, so no worker outlives its run.
+/// Requests are read on the main thread, which runs them. A watchdog thread waits for the pipe
+/// to hang up and exits the process at once, even while a task is running or hung: the parent
+/// closes the pipe when it finishes, and the kernel closes it when the parent dies, so no
+/// worker outlives its run.
 pub fn serve() -> Result<(), Error> {
     crate::measure::allocator::configure();
     crate::blas::set_threads(1);
     crate::strategy::quiet_task_panics();
-    let (tx, rx) = mpsc::channel::<ToWorker>();
-    std::thread::spawn(move || {
-        let mut input = BufReader::new(std::io::stdin().lock());
+    if let Some(slot) = std::env::var(crate::affinity::WORKER_CORE_ENV)
+        .ok()
+        .and_then(|s| s.parse::<usize>().ok())
+    {
+        crate::affinity::pin_current(slot);
+    }
+    std::thread::spawn(|| {
+        let mut pfd = libc::pollfd {
+            fd: 0,
+            // No events asked for: poll still reports the hang-up, and does not wake for data.
+            events: 0,
+            revents: 0,
+        };
         loop {
-            let delivered = match ipc::recv::<ToWorker>(&mut input) {
-                Ok(Some((msg, _))) => tx.send(msg).is_ok(),
-                _ => false,
-            };
-            if !delivered {
+            // SAFETY: one valid pollfd for stdin, which stays open for the process's life.
+            let ready = unsafe { libc::poll(&mut pfd, 1, -1) };
+            if ready > 0 && pfd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
                 std::process::exit(0);
             }
         }
     });
+    let mut input = BufReader::new(std::io::stdin().lock());
+    let spin = if std::env::var_os(ipc::SPIN_ENV).is_some() {
+        ipc::SPIN
+    } else {
+        Duration::ZERO
+    };
     let mut out = BufWriter::new(std::io::stdout().lock());
     let send = |out: &mut BufWriter<_>, msg: &FromWorker| {
         ipc::send(out, msg).map_err(|e| Error::Runtime(format!("worker: cannot write: {e}")))
     };
     let mut instance: Option<Box<dyn Instance>> = None;
-    for msg in rx {
+    // End of stream or a broken frame: the parent is gone or confused; either way, stop.
+    loop {
+        if input.buffer().is_empty() {
+            // Spin briefly before sleeping, for the next request of a busy parent.
+            let _ = ipc::wait_readable(0, Duration::from_secs(3600), spin);
+        }
+        let Ok(Some((msg, _))) = ipc::recv::<ToWorker>(&mut input) else {
+            break;
+        };
         match msg {
             ToWorker::Init {
                 workload,

@@ -291,3 +291,30 @@ fn a_chunk_list_makes_one_cell_per_chunk_for_chunking_strategies() {
     assert_eq!(cells, want);
     assert_eq!(r["config"]["chunk"], "1,auto");
 }
+
+#[test]
+fn pinned_runs_verify_under_every_pooled_strategy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.json");
+    let out = parbench(&[
+        "run",
+        "--quick",
+        "--workloads",
+        "sum-squares,blas-probe",
+        "--strategies",
+        "serial,scoped,pool,process,gil",
+        "--workers",
+        "1,2,3",
+        "--pin",
+        "--samples",
+        "2",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(r["config"]["pin"], true);
+    for c in r["cells"].as_array().unwrap() {
+        assert_eq!(c["verified"], true, "{c}");
+    }
+}

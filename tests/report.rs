@@ -229,6 +229,7 @@ fn synthetic(gil_f: f64) -> Results {
             rounds: 1,
             task_timeout_s: None,
             switch_interval_s: None,
+            pin: false,
         },
         cells,
     }

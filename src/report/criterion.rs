@@ -228,6 +228,7 @@ pub fn load(dir: &Path) -> Result<Input, Error> {
         rounds: 1,
         task_timeout_s: None,
         switch_interval_s: None,
+        pin: false,
     };
     let created = if newest > SystemTime::UNIX_EPOCH {
         humantime::format_rfc3339_seconds(newest).to_string()

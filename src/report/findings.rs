@@ -877,6 +877,7 @@ mod tests {
                     rounds: 1,
                     task_timeout_s: None,
                     switch_interval_s: None,
+                    pin: false,
                 },
                 cells,
             },

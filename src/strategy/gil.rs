@@ -15,6 +15,7 @@ struct Run {
     workers: usize,
     chunk: usize,
     interval: Duration,
+    pin: bool,
 }
 
 impl Strategy for GilThreads {
@@ -35,6 +36,7 @@ impl Strategy for GilThreads {
                 Chunk::Size(n) => n,
             },
             interval: setup.options.switch_interval,
+            pin: setup.options.pin,
         }))
     }
 }
@@ -45,7 +47,7 @@ impl Executor for Run {
         let n = instance.tasks();
         let lock = Gil::new(self.interval);
         let next = AtomicUsize::new(0);
-        let chunk = self.chunk;
+        let (chunk, pin) = (self.chunk, self.pin);
         let mut done: Vec<(usize, TaskResult)> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..self.workers.max(1))
                 .map(|w| {
@@ -53,6 +55,9 @@ impl Executor for Run {
                     std::thread::Builder::new()
                         .name(format!("parbench-gil-{w}"))
                         .spawn_scoped(s, move || {
+                            if pin {
+                                crate::affinity::pin_current(w);
+                            }
                             gil::enter(lock);
                             let mut mine = Vec::new();
                             loop {

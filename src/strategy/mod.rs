@@ -46,6 +46,8 @@ pub struct Options {
     pub task_timeout: Duration,
     /// The GIL model's switch interval.
     pub switch_interval: Duration,
+    /// Pin worker `w` of every pool to the `w`-th allowed core (see [`crate::affinity`]).
+    pub pin: bool,
 }
 
 impl Default for Options {
@@ -54,6 +56,7 @@ impl Default for Options {
             worker_exe: None,
             task_timeout: Duration::from_secs(60),
             switch_interval: crate::gil::DEFAULT_SWITCH_INTERVAL,
+            pin: false,
         }
     }
 }

@@ -23,10 +23,15 @@ impl Strategy for Pool {
         true
     }
     fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
-        let workers = setup.workers;
+        let (workers, pin) = (setup.workers, setup.options.pin);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(workers)
             .thread_name(|i| format!("parbench-pool-{i}"))
+            .start_handler(move |i| {
+                if pin {
+                    crate::affinity::pin_current(i);
+                }
+            })
             .build()
             .map_err(|e| format!("cannot start a pool of {workers} threads: {e}"))?;
         Ok(Box::new(Run {

@@ -13,11 +13,11 @@ use crate::ipc::{self, FromWorker, ToWorker};
 use crate::workload::shared::SharedFile;
 use crate::workload::{Instance, TaskFailure, TaskResult};
 use std::io::{BufReader, BufWriter, Write};
+use std::os::fd::AsRawFd;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, mpsc};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 pub struct Process;
@@ -65,11 +65,13 @@ impl Strategy for Process {
             exe,
             init,
             task_timeout: setup.options.task_timeout,
+            pin: setup.options.pin,
+            spin: ipc::spin_for(setup.workers.max(1)),
         };
         // Start them all, then wait: workers prepare in parallel.
         let mut started = Vec::new();
-        for _ in 0..setup.workers.max(1) {
-            started.push(spawner.launch().map_err(|e| e.to_string())?);
+        for slot in 0..setup.workers.max(1) {
+            started.push(spawner.launch(slot).map_err(|e| e.to_string())?);
         }
         let mut workers = Vec::new();
         for w in started {
@@ -108,6 +110,7 @@ impl Fault {
 enum Event {
     Frame(FromWorker, usize),
     Closed(String),
+    TimedOut,
 }
 
 /// How to start one more worker.
@@ -116,22 +119,37 @@ struct Spawner {
     /// The encoded Init frame every worker gets first.
     init: Vec<u8>,
     task_timeout: Duration,
+    /// Whether each worker pins itself to the core of its slot.
+    pin: bool,
+    /// How long parent and workers spin for a reply before sleeping.
+    spin: Duration,
 }
 
 /// A running worker process. Dropping it ends the process: its stdin closes so it exits by
 /// itself within `grace`, or it is killed; either way it is reaped.
 struct Worker {
+    /// Which worker of the pool this is (a replacement takes over the slot).
+    slot: usize,
     child: Child,
     stdin: Option<BufWriter<ChildStdin>>,
-    events: mpsc::Receiver<Event>,
-    reader: Option<JoinHandle<()>>,
+    /// Read on the dispatching thread itself, after `poll` says a frame is there: a reader
+    /// thread and a channel would add two thread wake-ups to every round trip.
+    stdout: BufReader<ChildStdout>,
+    spin: Duration,
     grace: Duration,
 }
 
 impl Spawner {
-    /// Starts a worker process and sends it the Init frame.
-    fn launch(&self) -> std::io::Result<Worker> {
-        let mut child = Command::new(&self.exe)
+    /// Starts worker `slot` and sends it the Init frame.
+    fn launch(&self, slot: usize) -> std::io::Result<Worker> {
+        let mut cmd = Command::new(&self.exe);
+        if self.pin {
+            cmd.env(crate::affinity::WORKER_CORE_ENV, slot.to_string());
+        }
+        if !self.spin.is_zero() {
+            cmd.env(ipc::SPIN_ENV, "1");
+        }
+        let mut child = cmd
             .arg("worker")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -143,30 +161,14 @@ impl Spawner {
             .map_err(|e| {
                 std::io::Error::other(format!("cannot start {}: {e}", self.exe.display()))
             })?;
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, events) = mpsc::channel();
-        let reader = std::thread::Builder::new()
-            .name("parbench-worker-reader".into())
-            .spawn(move || {
-                let mut r = BufReader::new(stdout);
-                loop {
-                    let ev = match ipc::recv::<FromWorker>(&mut r) {
-                        Ok(Some((msg, n))) => Event::Frame(msg, n),
-                        Ok(None) => Event::Closed("closed its output".into()),
-                        Err(e) => Event::Closed(format!("sent a broken frame ({e})")),
-                    };
-                    let last = matches!(ev, Event::Closed(_));
-                    if tx.send(ev).is_err() || last {
-                        return;
-                    }
-                }
-            })?;
+        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
         let stdin = BufWriter::new(child.stdin.take().expect("piped stdin"));
         let mut worker = Worker {
+            slot,
             child,
             stdin: Some(stdin),
-            events,
-            reader: Some(reader),
+            stdout,
+            spin: self.spin,
             grace: Duration::from_secs(2),
         };
         let stdin = worker.stdin.as_mut().expect("just opened");
@@ -175,24 +177,40 @@ impl Spawner {
         Ok(worker)
     }
 
-    /// Starts a worker and waits until it is ready.
-    fn start(&self) -> Result<Worker, Fault> {
-        self.launch()
+    /// Starts worker `slot` and waits until it is ready.
+    fn start(&self, slot: usize) -> Result<Worker, Fault> {
+        self.launch(slot)
             .map_err(|e| Fault::Died(e.to_string()))?
             .ready()
     }
 }
 
 impl Worker {
+    /// The next frame from the worker, waiting at most `timeout` for it to begin.
+    fn recv(&mut self, timeout: Duration) -> Event {
+        if self.stdout.buffer().is_empty() {
+            match ipc::wait_readable(self.stdout.get_ref().as_raw_fd(), timeout, self.spin) {
+                Ok(true) => {}
+                Ok(false) => return Event::TimedOut,
+                Err(e) => return Event::Closed(format!("could not be polled ({e})")),
+            }
+        }
+        match ipc::recv::<FromWorker>(&mut self.stdout) {
+            Ok(Some((msg, n))) => Event::Frame(msg, n),
+            Ok(None) => Event::Closed("closed its output".into()),
+            Err(e) => Event::Closed(format!("sent a broken frame ({e})")),
+        }
+    }
+
     fn ready(mut self) -> Result<Worker, Fault> {
-        match self.events.recv_timeout(START_TIMEOUT) {
-            Ok(Event::Frame(FromWorker::Ready, _)) => Ok(self),
-            Ok(Event::Frame(FromWorker::Failed(e), _)) => {
+        match self.recv(START_TIMEOUT) {
+            Event::Frame(FromWorker::Ready, _) => Ok(self),
+            Event::Frame(FromWorker::Failed(e), _) => {
                 Err(Fault::Died(format!("could not start: {e}")))
             }
-            Ok(Event::Frame(other, _)) => Err(Fault::Died(format!("said {other:?} at start"))),
-            Ok(Event::Closed(why)) => Err(Fault::Died(format!("{why} at start ({})", self.reap()))),
-            Err(_) => Err(Fault::TimedOut(START_TIMEOUT)),
+            Event::Frame(other, _) => Err(Fault::Died(format!("said {other:?} at start"))),
+            Event::Closed(why) => Err(Fault::Died(format!("{why} at start ({})", self.reap()))),
+            Event::TimedOut => Err(Fault::TimedOut(START_TIMEOUT)),
         }
     }
 
@@ -216,20 +234,18 @@ impl Worker {
                 );
             }
         };
-        match self.events.recv_timeout(timeout) {
-            Ok(Event::Frame(FromWorker::Done { start: s, results }, n))
+        match self.recv(timeout) {
+            Event::Frame(FromWorker::Done { start: s, results }, n)
                 if s == start && results.len() == end - start =>
             {
                 (Ok(results), sent + n as u64)
             }
-            Ok(Event::Frame(other, n)) => (
+            Event::Frame(other, n) => (
                 Err(Fault::Died(format!("answered out of turn: {other:?}"))),
                 sent + n as u64,
             ),
-            Ok(Event::Closed(_)) | Err(mpsc::RecvTimeoutError::Disconnected) => {
-                (Err(Fault::Died(self.reap())), sent)
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => (Err(Fault::TimedOut(timeout)), sent),
+            Event::Closed(_) => (Err(Fault::Died(self.reap())), sent),
+            Event::TimedOut => (Err(Fault::TimedOut(timeout)), sent),
         }
     }
 
@@ -267,9 +283,6 @@ impl Drop for Worker {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if let Some(r) = self.reader.take() {
-            let _ = r.join();
-        }
     }
 }
 
@@ -337,14 +350,16 @@ impl Run<'_> {
     /// Kills a faulty worker and puts a fresh one in its place; returns what went wrong.
     fn replace(&self, slot: &mut Option<Worker>, fault: Fault) -> String {
         let why = fault.describe(self.spawner);
+        let mut index = 0;
         if let Some(mut w) = slot.take() {
             // It is dead or hung: no point waiting for it to exit by itself.
             w.grace = Duration::ZERO;
+            index = w.slot;
         }
         self.restarts.fetch_add(1, Ordering::Relaxed);
         self.ipc
             .fetch_add(self.spawner.init.len() as u64, Ordering::Relaxed);
-        *slot = self.spawner.start().ok();
+        *slot = self.spawner.start(index).ok();
         why
     }
 
@@ -441,8 +456,10 @@ impl Executor for Pool {
         self.stats.restarts += run.restarts.into_inner();
         self.stats.retried.extend(retried);
         // Replace workers lost for good, so the next sample starts with a full pool.
-        for slot in self.workers.iter_mut().filter(|s| s.is_none()) {
-            *slot = self.spawner.start().ok();
+        for (index, slot) in self.workers.iter_mut().enumerate() {
+            if slot.is_none() {
+                *slot = self.spawner.start(index).ok();
+            }
         }
         run.results
             .into_inner()

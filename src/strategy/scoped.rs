@@ -9,6 +9,7 @@ pub struct Scoped;
 
 struct Run {
     workers: usize,
+    pin: bool,
 }
 
 impl Strategy for Scoped {
@@ -21,6 +22,7 @@ impl Strategy for Scoped {
     fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
         Ok(Box::new(Run {
             workers: setup.workers,
+            pin: setup.options.pin,
         }))
     }
 }
@@ -35,12 +37,16 @@ impl Executor for Run {
         crate::blas::set_threads(1);
         let n = instance.tasks();
         let p = self.workers.clamp(1, n.max(1));
+        let pin = self.pin;
         let parts: Vec<Vec<TaskResult>> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..p)
                 .map(|w| {
                     std::thread::Builder::new()
                         .name(format!("parbench-scoped-{w}"))
                         .spawn_scoped(s, move || {
+                            if pin {
+                                crate::affinity::pin_current(w);
+                            }
                             share(n, p, w).map(|i| run_caught(instance, i)).collect()
                         })
                         .expect("spawn scoped worker thread")

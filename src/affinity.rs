@@ -1,0 +1,69 @@
+//! Pinning workers to cores (`--pin`).
+//!
+//! Unpinned, the kernel places a run's threads afresh every time: two busy threads may share
+//! a core for a while before one migrates, and on a small shared machine that placement
+//! differs from run to run, so parallel cells vary between runs far more than within one.
+//! Pinned, worker `w` always runs on the `w`-th core the process may use (round robin when
+//! there are more workers than cores), and runs of the same cell are placed alike.
+
+use std::sync::OnceLock;
+
+/// The cores this process may run on, in order, as the kernel reported them at first use.
+fn allowed() -> &'static [usize] {
+    static CORES: OnceLock<Vec<usize>> = OnceLock::new();
+    CORES.get_or_init(|| {
+        // SAFETY: cpu_set_t is plain data, valid when zeroed; sched_getaffinity writes at most
+        // size_of::<cpu_set_t>() bytes into it, the size we pass.
+        let set = unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+                return Vec::new();
+            }
+            set
+        };
+        (0..libc::CPU_SETSIZE as usize)
+            // SAFETY: `set` is an initialised cpu_set_t and the index is below CPU_SETSIZE.
+            .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) })
+            .collect()
+    })
+}
+
+/// Pins the calling thread to the core of worker `worker`; does nothing where the allowed
+/// cores cannot be read.
+pub fn pin_current(worker: usize) {
+    let cores = allowed();
+    if cores.is_empty() {
+        return;
+    }
+    let core = cores[worker % cores.len()];
+    // SAFETY: as above, a zeroed cpu_set_t is valid; CPU_SET writes one bit below
+    // CPU_SETSIZE; sched_setaffinity(0, ...) applies to the calling thread only and reads
+    // exactly the size we pass.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(core, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+    }
+}
+
+/// The environment variable through which `process` tells a worker which slot it fills.
+pub const WORKER_CORE_ENV: &str = "PARBENCH_PIN_WORKER";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pinned_thread_runs_on_its_core_only() {
+        let cores = allowed().to_vec();
+        assert!(!cores.is_empty());
+        std::thread::spawn(move || {
+            pin_current(1);
+            // SAFETY: sched_getcpu has no preconditions.
+            let now = unsafe { libc::sched_getcpu() };
+            assert_eq!(now as usize, cores[1 % cores.len()]);
+        })
+        .join()
+        .unwrap();
+    }
+}
