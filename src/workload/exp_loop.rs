@@ -25,7 +25,7 @@ impl Workload for ExpLoop {
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
         Box::new(Prepared {
-            tasks: p.size.pick(10, 10, 2_400),
+            tasks: p.size.pick(10, 10, 1_600),
             n: scaled(p.size.pick(100_000, 10_000_000, 100_000), p.scale),
         })
     }

@@ -5,6 +5,11 @@
 //! and measure nothing the documents measured. Here every value carries its type tag, every
 //! operation dispatches on it, integers widen on overflow as Python's do, and `black_box`
 //! keeps the optimiser from seeing through the loop.
+//!
+//! The arithmetic operations are never inlined: an interpreter calls a function per bytecode
+//! (CPython's `PyNumber_Add` and friends), and left to itself LLVM inlined them or not
+//! depending on how unrelated code fell into codegen units, which moved sum-squares by 4×
+//! between builds that did not touch it.
 
 use std::hint::black_box;
 
@@ -43,6 +48,7 @@ impl Value {
 
     /// `self + other`; `None` when a widened integer overflows too (beyond what the
     /// workloads reach at any scale).
+    #[inline(never)]
     pub fn plus(self, other: Value) -> Option<Value> {
         match (self, other) {
             (Value::Int(a), Value::Int(b)) => Some(match a.checked_add(b) {
@@ -60,6 +66,7 @@ impl Value {
     }
 
     /// `self * other`.
+    #[inline(never)]
     pub fn times(self, other: Value) -> Option<Value> {
         match (self, other) {
             (Value::Int(a), Value::Int(b)) => Some(match a.checked_mul(b) {
@@ -90,6 +97,7 @@ impl Value {
     }
 
     /// `math.exp(self)`.
+    #[inline(never)]
     pub fn exp(self) -> Value {
         Value::Float(self.to_f64().exp())
     }

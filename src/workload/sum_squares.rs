@@ -24,7 +24,7 @@ impl Workload for SumSquares {
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
         Box::new(Prepared {
-            tasks: p.size.pick(4, 4, 800),
+            tasks: p.size.pick(4, 4, 200),
             n: scaled(p.size.pick(100_000, 500_000, 500_000), p.scale),
         })
     }
