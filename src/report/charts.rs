@@ -561,6 +561,54 @@ fn panel<'a, DB: DrawingBackend + 'a>(
     Ok(Box::new(move |x: f64, y: f64| chart.backend_coord(&(x, y))))
 }
 
+/// A panel with one labelled row per entry (top row first) over a value axis `x`; returns the
+/// value → pixel mapping, rows at y = n − 1 − i.
+fn rows_panel<'a, DB: DrawingBackend + 'a>(
+    area: &'a DrawingArea<DB, Shift>,
+    x: &Scale,
+    x_desc: &str,
+    labels: &[String],
+    font: u32,
+) -> Result<Box<dyn Fn(f64, f64) -> Px + 'a>, String> {
+    let n = labels.len().max(1);
+    let label_w = labels
+        .iter()
+        .map(|l| text_width(l, font))
+        .max()
+        .unwrap_or(100)
+        + 24;
+    let mut chart = ChartBuilder::on(area)
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(label_w as u32)
+        .build_cartesian_2d(
+            Ticked::from(x),
+            Ticked::from(&Scale::Linear {
+                lo: -0.6,
+                hi: n as f64 - 0.4,
+                ticks: (0..n).map(|i| i as f64).collect(),
+            }),
+        )
+        .map_err(fail)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .x_label_formatter(&|v| units::tick(*v))
+        .y_label_formatter(&|v| {
+            let i = v.round() as usize;
+            labels
+                .get(n.saturating_sub(1 + i))
+                .cloned()
+                .unwrap_or_default()
+        })
+        .label_style((FAMILY, font))
+        .axis_desc_style((FAMILY, 15))
+        .bold_line_style(GRID)
+        .draw()
+        .map_err(fail)?;
+    Ok(Box::new(move |x: f64, y: f64| chart.backend_coord(&(x, y))))
+}
+
 fn title<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &str) -> DrawResult {
     let w = root.dim_in_pixel().0 as i32;
     text(root, s, (w / 2, 24), 22, BLACK, HPos::Center)
@@ -839,46 +887,7 @@ impl Figure for OverviewFigure<'_> {
         }
         // Room on the right for the value labels.
         let x = log_axis(lo / 1.5, hi * 3.0, true);
-        let label_w = self
-            .labels
-            .iter()
-            .map(|l| text_width(l, 14))
-            .max()
-            .unwrap_or(100)
-            + 24;
-        let labels = self.labels.clone();
-        let y_ticks: Vec<f64> = (0..n).map(|i| i as f64).collect();
-        let mut chart = ChartBuilder::on(&area)
-            .margin(12)
-            .x_label_area_size(48)
-            .y_label_area_size(label_w as u32)
-            .build_cartesian_2d(
-                Ticked::from(&x),
-                Ticked::from(&Scale::Linear {
-                    lo: -0.6,
-                    hi: n as f64 - 0.4,
-                    ticks: y_ticks,
-                }),
-            )
-            .map_err(fail)?;
-        chart
-            .configure_mesh()
-            .x_desc("speedup against serial (log)")
-            .x_label_formatter(&|v| units::tick(*v))
-            .y_label_formatter(&|v| {
-                let i = v.round() as usize;
-                // Top row first: row i is drawn at y = n − 1 − i.
-                labels
-                    .get(n.saturating_sub(1 + i))
-                    .cloned()
-                    .unwrap_or_default()
-            })
-            .label_style((FAMILY, 14))
-            .axis_desc_style((FAMILY, 15))
-            .bold_line_style(GRID)
-            .draw()
-            .map_err(fail)?;
-        let map = |x: f64, y: f64| chart.backend_coord(&(x, y));
+        let map = rows_panel(&area, &x, "speedup against serial (log)", &self.labels, 14)?;
         line(
             root,
             &[map(1.0, -0.6), map(1.0, n as f64 - 0.4)],
@@ -1098,45 +1107,8 @@ impl Figure for ComparisonFigure<'_> {
             }
         }
         let x = log_axis(lo / 1.1, hi * 1.1, false);
-        let label_w = self
-            .rows
-            .iter()
-            .map(|r| text_width(&r.label, 13))
-            .max()
-            .unwrap_or(100)
-            + 24;
         let labels: Vec<String> = self.rows.iter().map(|r| r.label.clone()).collect();
-        let mut chart = ChartBuilder::on(&area)
-            .margin(12)
-            .x_label_area_size(48)
-            .y_label_area_size(label_w as u32)
-            .build_cartesian_2d(
-                Ticked::from(&x),
-                Ticked::from(&Scale::Linear {
-                    lo: -0.6,
-                    hi: n as f64 - 0.4,
-                    ticks: (0..n).map(|i| i as f64).collect(),
-                }),
-            )
-            .map_err(fail)?;
-        chart
-            .configure_mesh()
-            .x_desc(self.x_desc)
-            .x_label_formatter(&|v| units::tick(*v))
-            .y_label_formatter(&|v| {
-                // Top row first: row i is drawn at y = n − 1 − i.
-                let i = v.round() as usize;
-                labels
-                    .get(n.saturating_sub(1 + i))
-                    .cloned()
-                    .unwrap_or_default()
-            })
-            .label_style((FAMILY, 13))
-            .axis_desc_style((FAMILY, 15))
-            .bold_line_style(GRID)
-            .draw()
-            .map_err(fail)?;
-        let map = |x: f64, y: f64| chart.backend_coord(&(x, y));
+        let map = rows_panel(&area, &x, self.x_desc, &labels, 13)?;
         // The band where a change is too small to count, whatever the test says.
         let (a, b) = (map(lo_band, n as f64 - 0.4), map(hi_band, -0.6));
         root.draw(&Rectangle::new([a, b], BAND.filled()))
