@@ -305,7 +305,8 @@ fn measure_round(
             tally.ok = false;
             tally.details.push(check.detail.clone());
         }
-        let sum = match against_reference(instance, reference, checksum(&results), &results) {
+        let digest = checksum(&results);
+        let sum = match against_reference(instance, reference, digest.clone(), &results) {
             Ok((sum, exact)) => {
                 cell.exact_match = Some(cell.exact_match.unwrap_or(true) && exact);
                 sum
@@ -313,7 +314,7 @@ fn measure_round(
             Err(why) => {
                 tally.ok = false;
                 tally.details.push(why);
-                checksum(&results)
+                digest
             }
         };
         match &cell.checksum {

@@ -13,18 +13,50 @@ use super::common::all_ok;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
 use std::time::Duration;
 
-pub struct Crash;
-pub struct Hang;
-pub struct Panic;
+/// A workload whose task `bad` of `tasks` misbehaves by calling `fault`.
+pub struct Faulty {
+    name: &'static str,
+    description: &'static str,
+    tasks: usize,
+    bad: usize,
+    fault: fn(),
+    /// Whether the fault takes the whole process down or never returns.
+    isolate: bool,
+}
+
 pub struct BlasProbe;
 
-const CRASHING: usize = 3;
-const HANGING: usize = 2;
-const PANICKING: usize = 4;
+pub const CRASH: Faulty = Faulty {
+    name: "crash",
+    description: "diagnostic: 8 tasks, task 3 kills its own process (process strategy only)",
+    tasks: 8,
+    bad: 3,
+    fault: kill_self,
+    isolate: true,
+};
+
+pub const HANG: Faulty = Faulty {
+    name: "hang",
+    description: "diagnostic: 6 tasks, task 2 never returns (process strategy only)",
+    tasks: 6,
+    bad: 2,
+    fault: sleep_forever,
+    isolate: true,
+};
+
+pub const PANIC: Faulty = Faulty {
+    name: "panic",
+    description: "diagnostic: 8 tasks, task 4 panics (every strategy must report it and go on)",
+    tasks: 8,
+    bad: 4,
+    fault: panic_now,
+    isolate: false,
+};
 
 struct Prepared {
     tasks: usize,
-    fault: Option<(usize, fn())>,
+    bad: usize,
+    fault: fn(),
 }
 
 fn kill_self() {
@@ -40,65 +72,27 @@ fn sleep_forever() {
 }
 
 fn panic_now() {
-    panic!("task {PANICKING} panicked on purpose");
+    panic!("task {} panicked on purpose", PANIC.bad);
 }
 
-impl Workload for Panic {
+impl Workload for Faulty {
     fn name(&self) -> &'static str {
-        "panic"
+        self.name
     }
     fn description(&self) -> &'static str {
-        "diagnostic: 8 tasks, task 4 panics (every strategy must report it and go on)"
-    }
-    fn kind(&self) -> Kind {
-        Kind::Overhead
-    }
-    fn prepare(&self, _p: &Params) -> Box<dyn Instance> {
-        Box::new(Prepared {
-            tasks: 8,
-            fault: Some((PANICKING, panic_now)),
-        })
-    }
-}
-
-impl Workload for Crash {
-    fn name(&self) -> &'static str {
-        "crash"
-    }
-    fn description(&self) -> &'static str {
-        "diagnostic: 8 tasks, task 3 kills its own process (process strategy only)"
+        self.description
     }
     fn kind(&self) -> Kind {
         Kind::Overhead
     }
     fn needs_isolation(&self) -> bool {
-        true
+        self.isolate
     }
     fn prepare(&self, _p: &Params) -> Box<dyn Instance> {
         Box::new(Prepared {
-            tasks: 8,
-            fault: Some((CRASHING, kill_self)),
-        })
-    }
-}
-
-impl Workload for Hang {
-    fn name(&self) -> &'static str {
-        "hang"
-    }
-    fn description(&self) -> &'static str {
-        "diagnostic: 6 tasks, task 2 never returns (process strategy only)"
-    }
-    fn kind(&self) -> Kind {
-        Kind::Overhead
-    }
-    fn needs_isolation(&self) -> bool {
-        true
-    }
-    fn prepare(&self, _p: &Params) -> Box<dyn Instance> {
-        Box::new(Prepared {
-            tasks: 6,
-            fault: Some((HANGING, sleep_forever)),
+            tasks: self.tasks,
+            bad: self.bad,
+            fault: self.fault,
         })
     }
 }
@@ -109,21 +103,19 @@ impl Instance for Prepared {
     }
 
     fn run(&self, index: usize) -> Result<Output, String> {
-        if let Some((bad, fault)) = self.fault
-            && index == bad
-        {
-            fault();
+        if index == self.bad {
+            (self.fault)();
         }
         Ok(Output::Int(index as i128))
     }
 
     /// Passes when exactly the faulty task failed and every other task returned its index.
     fn verify(&self, results: &[TaskResult]) -> Check {
-        let bad = self.fault.map(|(b, _)| b);
+        let bad = self.bad;
         for (i, r) in results.iter().enumerate() {
             let ok = match r {
-                Ok(Output::Int(v)) => Some(i) != bad && *v == i as i128,
-                Err(_) => Some(i) == bad,
+                Ok(Output::Int(v)) => i != bad && *v == i as i128,
+                Err(_) => i == bad,
                 _ => false,
             };
             if !ok {
@@ -132,7 +124,7 @@ impl Instance for Prepared {
         }
         Check::pass(format!(
             "task {} failed and was reported; the others returned",
-            bad.unwrap_or(0)
+            bad
         ))
     }
 }

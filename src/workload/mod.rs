@@ -240,9 +240,9 @@ pub fn registry() -> Vec<Box<dyn Workload>> {
 /// that never returns, one that reports the BLAS thread count. `all` leaves them out.
 pub fn diagnostics() -> Vec<Box<dyn Workload>> {
     vec![
-        Box::new(faults::Crash),
-        Box::new(faults::Hang),
-        Box::new(faults::Panic),
+        Box::new(faults::CRASH),
+        Box::new(faults::HANG),
+        Box::new(faults::PANIC),
         Box::new(faults::BlasProbe),
     ]
 }
