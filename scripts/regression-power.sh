@@ -13,14 +13,15 @@
 #
 #   scripts/regression-power.sh [K] [extra `parbench run` flags...]
 #   scripts/regression-power.sh 2                      # smoke test of the script itself
-#   scripts/regression-power.sh 20 --samples 15        # a real campaign, on a quiet machine
-#   scripts/regression-power.sh 20 --rounds 3          # once `parbench run --rounds` exists
+#   BASE_SCALE=8 scripts/regression-power.sh 20 --rounds 10 --samples 2 --sample-time 20 --pin
+#                                                      # the campaign in reports/*/regression-power
 #
 # The matrix comes from the environment, and a flag given among the extra flags replaces it:
 #   SIZE (quick), WORKLOADS (the CPU-bound ones), STRATEGIES (serial,scoped,pool),
-#   WORKERS (1,2), BASE_SCALE (1: the --scale of A runs; 10 makes every quick task ten times
-#   longer, so a sample outlasts a scheduler tick), SLOWDOWN (1.10: B runs use
-#   BASE_SCALE × SLOWDOWN), COMPARE_FLAGS (extra `parbench compare` flags, e.g.
+#   WORKERS (1,2), BASE_SCALE (1: the --scale of A runs; 8 makes every quick task eight times
+#   longer; keep BASE_SCALE × SLOWDOWN below 10.5, where a quick exp-loop task's lists cross
+#   malloc's 32 MiB mmap threshold and cost 4× more, see src/measure/allocator.rs),
+#   SLOWDOWN (1.10: B runs use BASE_SCALE × SLOWDOWN), COMPARE_FLAGS (extra `parbench compare` flags, e.g.
 #   "--threshold 3"), KEEP_DIR (keep every results and comparison file there).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,13 +3,19 @@
 //! Unpinned, the kernel places a run's threads afresh every time: two busy threads may share
 //! a core for a while before one migrates, and on a small shared machine that placement
 //! differs from run to run, so parallel cells vary between runs far more than within one.
-//! Pinned, worker `w` always runs on the `w`-th core the process may use (round robin when
-//! there are more workers than cores), and runs of the same cell are placed alike.
+//! Pinned, worker `w` runs on the `(first + w)`-th core the process may use (round robin when
+//! there are more workers than cores), and runs of the same cell are placed alike. `first`
+//! moves on by one each round of `--rounds`: on a shared host one core can be slower than
+//! another for tens of seconds (its hyperthread sibling busy with another guest), and a cell
+//! pinned to it in every round would carry that state as its own. (Moving on every run of a
+//! cell's tasks instead was tried and dropped: a cell of one run per sample then has two
+//! populations of samples, one per core, and its median jumps between them; see
+//! reports/2026-11-21-amd-epyc-2c/regression-power/noise-study.)
 
 use std::sync::OnceLock;
 
 /// The cores this process may run on, in order, as the kernel reported them at first use.
-fn allowed() -> &'static [usize] {
+pub fn allowed() -> &'static [usize] {
     static CORES: OnceLock<Vec<usize>> = OnceLock::new();
     CORES.get_or_init(|| {
         // SAFETY: cpu_set_t is plain data, valid when zeroed; sched_getaffinity writes at most
@@ -35,14 +41,40 @@ pub fn pin_current(worker: usize) {
     if cores.is_empty() {
         return;
     }
-    let core = cores[worker % cores.len()];
+    set_current(&[cores[worker % cores.len()]]);
+}
+
+/// Restricts the calling thread to `cores`.
+fn set_current(cores: &[usize]) {
     // SAFETY: as above, a zeroed cpu_set_t is valid; CPU_SET writes one bit below
-    // CPU_SETSIZE; sched_setaffinity(0, ...) applies to the calling thread only and reads
-    // exactly the size we pass.
+    // CPU_SETSIZE (every core in `cores` came from `allowed`, which stops there);
+    // sched_setaffinity(0, ...) applies to the calling thread only and reads exactly the size
+    // we pass.
     unsafe {
         let mut set: libc::cpu_set_t = std::mem::zeroed();
-        libc::CPU_SET(core, &mut set);
+        for &c in cores {
+            libc::CPU_SET(c, &mut set);
+        }
         libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+    }
+}
+
+/// Restores the calling thread's freedom to run on every allowed core when dropped: for
+/// `serial`, which pins the measuring thread itself for the length of a cell.
+pub struct RestoreCores(());
+
+impl RestoreCores {
+    pub fn on_drop() -> RestoreCores {
+        RestoreCores(())
+    }
+}
+
+impl Drop for RestoreCores {
+    fn drop(&mut self) {
+        let cores = allowed();
+        if !cores.is_empty() {
+            set_current(cores);
+        }
     }
 }
 
@@ -62,6 +94,29 @@ mod tests {
             // SAFETY: sched_getcpu has no preconditions.
             let now = unsafe { libc::sched_getcpu() };
             assert_eq!(now as usize, cores[1 % cores.len()]);
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn restore_cores_frees_the_thread_when_dropped() {
+        let cores = allowed().to_vec();
+        std::thread::spawn(move || {
+            let count = || {
+                // SAFETY: as in `allowed`.
+                unsafe {
+                    let mut set: libc::cpu_set_t = std::mem::zeroed();
+                    libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set);
+                    libc::CPU_COUNT(&set) as usize
+                }
+            };
+            {
+                let _restore = RestoreCores::on_drop();
+                pin_current(0);
+                assert_eq!(count(), 1);
+            }
+            assert_eq!(count(), cores.len());
         })
         .join()
         .unwrap();

@@ -80,6 +80,13 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 10, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..))]
     pub samples: u32,
+    /// Shortest a timed sample may last, in milliseconds: a cell whose tasks all run in less
+    /// repeats them within each sample (the count fixed in its first warm-up) and records the
+    /// mean, so that scheduler ticks and brief interruptions average out (pyperf's calibrated
+    /// loops). 0 runs the tasks once per sample.
+    #[arg(long, default_value_t = 0.0, value_name = "MS", value_parser = parse_non_negative,
+          allow_negative_numbers = true)]
+    pub sample_time: f64,
     /// Untimed warm-up runs per cell.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub warmup: u32,
@@ -100,8 +107,9 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 5.0, value_name = "MS", value_parser = parse_positive,
           allow_negative_numbers = true)]
     pub switch_interval: f64,
-    /// Pin worker w of every pool (threads and processes) to the w-th core, so that repeated
-    /// runs place their workers alike; the serial baseline and BLAS's own threads stay free.
+    /// Pin worker w of every pool (threads and processes), and the serial baseline as worker
+    /// 0, to the (w + r)-th core in round r, so that repeated runs place their workers alike
+    /// and no cell spends every round on the same core; BLAS's own threads stay free.
     #[arg(long)]
     pub pin: bool,
     /// Base seed of the per-task random streams.
@@ -224,6 +232,13 @@ fn parse_positive(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(f) if f.is_finite() && f > 0.0 => Ok(f),
         _ => Err(format!("'{s}' is not a positive number")),
+    }
+}
+
+fn parse_non_negative(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(f) if f.is_finite() && f >= 0.0 => Ok(f),
+        _ => Err(format!("'{s}' is not a number of zero or more")),
     }
 }
 

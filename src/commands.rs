@@ -146,7 +146,9 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
             task_timeout: Duration::from_secs_f64(args.task_timeout),
             switch_interval: Duration::from_secs_f64(args.switch_interval / 1e3),
             pin: args.pin,
+            first_core: 0,
         },
+        min_sample_time: Duration::from_secs_f64(args.sample_time / 1e3),
     };
     let bar =
         ProgressBar::with_draw_target(Some(plan.total_runs() as u64), ProgressDrawTarget::stderr());
@@ -178,6 +180,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         task_timeout_s: Some(args.task_timeout),
         switch_interval_s: Some(args.switch_interval / 1e3),
         pin: args.pin,
+        sample_time_s: Some(args.sample_time / 1e3),
     };
     let results = Results {
         schema: results::SCHEMA.into(),

@@ -42,6 +42,9 @@ pub struct Config {
     /// Whether workers were pinned to cores (`--pin`).
     #[serde(default)]
     pub pin: bool,
+    /// Shortest a timed sample may last (`--sample-time`); 0 takes one batch per sample.
+    #[serde(default)]
+    pub sample_time_s: Option<f64>,
 }
 
 fn one() -> usize {
@@ -63,8 +66,12 @@ pub struct Cell {
     /// `--chunk` as the strategy applied it; `null` for strategies that do not chunk.
     pub chunk: Option<String>,
     pub tasks: usize,
-    /// Every timed sample, in seconds, in the order taken.
+    /// Every timed sample, in seconds, in the order taken: round by round, `samples` each.
+    /// A sample is the mean time of `loops` runs of all tasks.
     pub samples_s: Vec<f64>,
+    /// Runs of all tasks per sample, chosen in the first round from `--sample-time`.
+    #[serde(default = "one")]
+    pub loops: usize,
     pub median_s: Option<f64>,
     /// Order-statistic interval of the median; see `ci_coverage` for its exact coverage.
     pub ci95_s: Option<[f64; 2]>,
@@ -109,6 +116,7 @@ impl Cell {
             chunk: None,
             tasks: 0,
             samples_s: Vec::new(),
+            loops: 1,
             median_s: None,
             ci95_s: None,
             ci_coverage: None,

@@ -143,6 +143,8 @@ fn bad_input_exits_2_with_one_line_naming_the_flag() {
     assert_usage_error(&with(&["--workers", "abc"]), "--workers", &path);
     assert_usage_error(&with(&["--workers", "1,,2"]), "--workers", &path);
     assert_usage_error(&with(&["--samples", "0"]), "--samples", &path);
+    assert_usage_error(&with(&["--sample-time", "-1"]), "--sample-time", &path);
+    assert_usage_error(&with(&["--sample-time", "abc"]), "--sample-time", &path);
     assert_usage_error(&with(&["--scale", "-1"]), "--scale", &path);
     assert_usage_error(&with(&["--size", "huge"]), "--size", &path);
     assert_usage_error(&with(&["--chunk", "0"]), "--chunk", &path);

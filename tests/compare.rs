@@ -489,8 +489,81 @@ fn too_few_samples_for_the_correction_are_reported() {
     // 50 % slower everywhere, yet no single cell can reach significance.
     assert_eq!(c.out.status.code(), Some(0), "{}", stdout(&c.out));
     let text = stdout(&c.out);
-    assert!(text.contains("too few samples"), "{text}");
-    assert!(text.contains("at least 6 samples"), "{text}");
+    assert!(text.contains("too few rounds or samples"), "{text}");
+    assert!(text.contains("at least 6 per cell"), "{text}");
+}
+
+/// `synthetic(stream)` as a run of `rounds` rounds of `per_round` samples each.
+fn in_rounds(stream: u64, rounds: usize, per_round: usize) -> Value {
+    let mut r = synthetic(stream);
+    r["config"]["rounds"] = serde_json::json!(rounds);
+    r["config"]["samples"] = serde_json::json!(per_round);
+    let mut state = stream ^ 0xA5A5_A5A5;
+    for c in r["cells"].as_array_mut().unwrap() {
+        let Some(s) = c["samples_s"].as_array() else {
+            continue;
+        };
+        if s.is_empty() {
+            continue;
+        }
+        let centre = s.iter().map(|x| x.as_f64().unwrap()).sum::<f64>() / s.len() as f64;
+        let samples: Vec<f64> = (0..rounds * per_round)
+            .map(|_| {
+                let u = (splitmix(&mut state) >> 11) as f64 / (1u64 << 53) as f64;
+                centre * (1.0 + 0.04 * (u - 0.5))
+            })
+            .collect();
+        c["samples_s"] = serde_json::json!(samples);
+    }
+    r
+}
+
+#[test]
+fn runs_with_rounds_are_compared_round_by_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = in_rounds(1, 10, 2);
+    let mut cur = in_rounds(2, 10, 2);
+    let c = compare(dir.path(), &base, &cur, &[]);
+    assert_eq!(c.out.status.code(), Some(0), "{}", stdout(&c.out));
+    let json = c.json.unwrap();
+    for cell in json["cells"].as_array().unwrap() {
+        if cell["verdict"] != "not_comparable" {
+            assert_eq!(cell["unit"], "round", "{cell}");
+            assert_eq!(cell["baseline"]["rounds"], 10);
+            assert_eq!(cell["current"]["samples"], 20);
+        }
+    }
+
+    // Ten rounds a side leave room for Holm's correction: a clean 20 % slowdown is flagged.
+    scale_samples(&mut cur, "ode-sweep", "pool", 2, 1.2);
+    let c = compare(dir.path(), &base, &cur, &[]);
+    assert_eq!(c.out.status.code(), Some(1), "{}", stdout(&c.out));
+    assert_eq!(
+        verdict_of(&c.json.unwrap(), "ode-sweep/pool/2"),
+        "regression"
+    );
+
+    // Five rounds a side cannot be significant over 11 cells however many samples each round
+    // holds (2/252 > 0.05/11): the samples of one round are not independent evidence.
+    let (base, mut cur) = (in_rounds(1, 5, 4), in_rounds(2, 5, 4));
+    scale_all(&mut cur, 1.5);
+    let c = compare(dir.path(), &base, &cur, &[]);
+    assert_eq!(c.out.status.code(), Some(0), "{}", stdout(&c.out));
+    let text = stdout(&c.out);
+    assert!(text.contains("too few rounds or samples"), "{text}");
+    assert!(text.contains("--rounds"), "{text}");
+
+    // A run of one round is compared sample by sample.
+    let c = compare(dir.path(), &synthetic(1), &in_rounds(2, 10, 2), &[]);
+    let json = c.json.unwrap();
+    let units: Vec<&Value> = json["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] != "not_comparable")
+        .map(|c| &c["unit"])
+        .collect();
+    assert!(units.iter().all(|u| *u == "sample"), "{units:?}");
 }
 
 #[test]

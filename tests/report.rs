@@ -230,6 +230,7 @@ fn synthetic(gil_f: f64) -> Results {
             task_timeout_s: None,
             switch_interval_s: None,
             pin: false,
+            sample_time_s: None,
         },
         cells,
     }

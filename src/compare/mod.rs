@@ -17,11 +17,24 @@
 //!
 //! The 95 % interval of the ratio is a percentile bootstrap (each side resampled on its own,
 //! seeded per cell so the output is reproducible). The p-value is the two-sided Mann–Whitney
-//! rank test of baseline against current values (exact up to 40 samples in all, with ties,
+//! rank test of baseline against current values (exact up to 40 values in all, with ties,
 //! normal approximation beyond), adjusted by Holm's method over every compared cell, so the
 //! chance of any false alarm in the whole comparison stays at α. A regression needs both the
 //! interval wholly above 1 + threshold and an adjusted p ≤ α; an improvement needs both below
 //! 1 / (1 + threshold).
+//!
+//! # Rounds are the unit
+//!
+//! Samples taken one after the other are not independent: a shared machine is slower for
+//! seconds at a time (a busy hyperthread sibling on the host, another job), and every sample
+//! of a cell taken meanwhile carries the same delay. Treating them as independent makes the
+//! interval too narrow and the test too confident, so that rounds 10–40 % apart look like a
+//! regression. When both files come from runs with `--rounds` R ≥ 2 (each round measures every
+//! cell once, at a different moment), a cell's values are grouped by round: the interval is a
+//! two-stage bootstrap (rounds, then samples within them) and the rank test compares the
+//! rounds' medians, R against R. Runs of a single round fall back to samples as the unit. A
+//! shift of a whole run is shared by all its rounds and stays invisible to either; only the
+//! threshold guards against it.
 
 pub mod output;
 pub mod stats;
@@ -31,7 +44,7 @@ use crate::error::Error;
 use crate::measure::stats::median;
 use crate::results::{self, Cell, Results};
 use serde::Serialize;
-use stats::{Method, Verdict};
+use stats::{Grouped, Method, Verdict};
 use std::collections::HashMap;
 use std::process::ExitCode;
 
@@ -114,8 +127,10 @@ impl RunInfo {
 /// What one side contributed to a cell's comparison.
 #[derive(Clone, Debug, Serialize)]
 pub struct Side {
-    /// Values entering the test: timed samples, or per-sample speedups.
+    /// Values entering the interval: timed samples, or per-sample speedups.
     pub samples: usize,
+    /// Rounds the samples were taken in (`--rounds`).
+    pub rounds: usize,
     pub median_s: f64,
     /// Median of the per-sample speedups (`--metric speedup` only).
     pub speedup: Option<f64>,
@@ -139,6 +154,16 @@ pub struct CellComparison {
     /// Holm-adjusted over every compared cell.
     pub p_adjusted: Option<f64>,
     pub test: Option<Method>,
+    /// What the rank test compared: the rounds' medians, or the samples themselves.
+    pub unit: Option<Unit>,
+}
+
+/// The independent observations behind a cell's test and interval (see the module notes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    Round,
+    Sample,
 }
 
 impl CellComparison {
@@ -241,6 +266,7 @@ fn side_values(
             times.to_vec(),
             Side {
                 samples: times.len(),
+                rounds: rounds_of(times.len(), run),
                 median_s,
                 speedup: None,
             },
@@ -263,12 +289,20 @@ fn side_values(
                 speedups.clone(),
                 Side {
                     samples: speedups.len(),
+                    rounds: rounds_of(speedups.len(), run),
                     median_s,
                     speedup: median(&speedups),
                 },
             ))
         }
     }
+}
+
+/// How many rounds `n` samples of a cell of `run` came from: the run's `--rounds` when the
+/// samples fill them all, else 1 (the values are then taken as one group).
+fn rounds_of(n: usize, run: &Results) -> usize {
+    let (r, s) = (run.config.rounds, run.config.samples);
+    if r >= 2 && n == r * s { r } else { 1 }
 }
 
 /// The same machine as far as timings go: the same CPU model and the same logical core count.
@@ -340,6 +374,7 @@ pub fn compare(
             p_value: None,
             p_adjusted: None,
             test: None,
+            unit: None,
         };
         let b = base_cells
             .get(k)
@@ -356,10 +391,25 @@ pub fn compare(
                     Metric::Speedup => (&bv, &cv),
                 };
                 out.ratio = Some(median(num).expect("non-empty") / median(den).expect("non-empty"));
-                out.ci95 = stats::ratio_interval(num, den, &mut stats::cell_rng(&key_text(k)));
-                let test = stats::mann_whitney(&bv, &cv).expect("non-empty");
+                let by_round = bs.rounds >= 2 && cs.rounds >= 2;
+                let per_round = |n: usize, rounds: usize| if by_round { n / rounds } else { n };
+                let bg = Grouped::new(&bv, per_round(bv.len(), bs.rounds));
+                let cg = Grouped::new(&cv, per_round(cv.len(), cs.rounds));
+                let (ng, dg) = match opts.metric {
+                    Metric::Time => (&cg, &bg),
+                    Metric::Speedup => (&bg, &cg),
+                };
+                out.ci95 =
+                    stats::grouped_ratio_interval(ng, dg, &mut stats::cell_rng(&key_text(k)));
+                let test = if by_round {
+                    stats::mann_whitney(&bg.round_medians(), &cg.round_medians())
+                } else {
+                    stats::mann_whitney(&bv, &cv)
+                }
+                .expect("non-empty");
                 out.p_value = Some(test.p_value);
                 out.test = Some(test.method);
+                out.unit = Some(if by_round { Unit::Round } else { Unit::Sample });
                 out.baseline = Some(bs);
                 out.current = Some(cs);
             }
@@ -441,9 +491,10 @@ pub fn compare(
         threshold_pct: opts.threshold_pct,
         alpha: opts.alpha,
         correction: "holm",
-        test: "mann-whitney-u, two-sided",
+        test: "mann-whitney-u, two-sided, of round medians when both runs have rounds",
         interval: format!(
-            "percentile bootstrap of the ratio of medians, {} resamples, 95 %",
+            "percentile bootstrap of the ratio of medians (rounds, then samples within them), \
+             {} resamples, 95 %",
             stats::BOOTSTRAP_RESAMPLES
         ),
         baseline: RunInfo::new(base_file, base),
@@ -464,7 +515,13 @@ fn power_note(cells: &[CellComparison], m: usize, alpha: f64) -> Option<String> 
     let blind: Vec<(usize, usize)> = cells
         .iter()
         .filter(|c| c.p_value.is_some())
-        .filter_map(|c| Some((c.baseline.as_ref()?.samples, c.current.as_ref()?.samples)))
+        .filter_map(|c| {
+            let (b, k) = (c.baseline.as_ref()?, c.current.as_ref()?);
+            Some(match c.unit? {
+                Unit::Round => (b.rounds, k.rounds),
+                Unit::Sample => (b.samples, k.samples),
+            })
+        })
         .filter(|&(a, b)| stats::smallest_p(a, b) > needed)
         .collect();
     if blind.is_empty() {
@@ -475,10 +532,10 @@ fn power_note(cells: &[CellComparison], m: usize, alpha: f64) -> Option<String> 
         .find(|&n| stats::smallest_p(n, n) <= needed)
         .expect("p falls to 0 as n grows");
     Some(format!(
-        "{} of {m} compared cells have too few samples to be flagged at all (e.g. {a} vs {b}: \
-         the smallest p-value possible is {:.2e}, Holm's correction over {m} cells needs \
-         {:.2e}); record at least {enough} samples per cell on both sides (--samples), more \
-         to leave room for noise",
+        "{} of {m} compared cells have too few rounds or samples to be flagged at all (e.g. \
+         {a} vs {b}: the smallest p-value possible is {:.2e}, Holm's correction over {m} cells \
+         needs {:.2e}); record at least {enough} per cell on both sides (--rounds, or \
+         --samples for runs of one round), more to leave room for noise",
         blind.len(),
         stats::smallest_p(a, b),
         needed

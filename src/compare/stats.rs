@@ -43,27 +43,84 @@ fn quantile_sorted(s: &[f64], q: f64) -> f64 {
     s[lo] + (h - lo as f64) * (s[hi] - s[lo])
 }
 
-fn resampled_median(x: &[f64], buf: &mut Vec<f64>, rng: &mut ChaCha8Rng) -> f64 {
-    buf.clear();
-    buf.extend((0..x.len()).map(|_| x[rng.random_range(0..x.len())]));
-    median(buf).expect("non-empty")
-}
-
 /// A 95 % percentile-bootstrap interval for `median(num) / median(den)`, resampling each group
-/// independently. `None` when a group is empty.
+/// independently, every sample on its own. `None` when a group is empty.
 ///
 /// With a handful of samples the bootstrap distribution of a median is lumpy and the interval
 /// tends to be a little narrow; that is why a verdict also needs the rank test, whose
 /// error rate is exact.
 pub fn ratio_interval(num: &[f64], den: &[f64], rng: &mut ChaCha8Rng) -> Option<[f64; 2]> {
-    if num.is_empty() || den.is_empty() {
+    grouped_ratio_interval(
+        &Grouped::new(num, num.len()),
+        &Grouped::new(den, den.len()),
+        rng,
+    )
+}
+
+/// One side's values, in the rounds they were taken in: `rounds` consecutive groups of
+/// `per_round`, or one group when the run had a single round.
+#[derive(Clone, Copy, Debug)]
+pub struct Grouped<'a> {
+    pub values: &'a [f64],
+    pub per_round: usize,
+}
+
+impl<'a> Grouped<'a> {
+    /// `values` as `per_round`-sized rounds; one round when the length does not divide.
+    pub fn new(values: &'a [f64], per_round: usize) -> Self {
+        let per_round = if per_round > 0 && values.len().is_multiple_of(per_round) {
+            per_round
+        } else {
+            values.len()
+        };
+        Grouped { values, per_round }
+    }
+
+    pub fn rounds(&self) -> usize {
+        self.values.len().checked_div(self.per_round).unwrap_or(0)
+    }
+
+    fn round(&self, r: usize) -> &'a [f64] {
+        &self.values[r * self.per_round..(r + 1) * self.per_round]
+    }
+
+    /// The median of each round.
+    pub fn round_medians(&self) -> Vec<f64> {
+        (0..self.rounds())
+            .map(|r| median(self.round(r)).expect("rounds are non-empty"))
+            .collect()
+    }
+}
+
+/// The median of a two-stage resample of `g`: rounds drawn with replacement, then samples drawn
+/// with replacement within each drawn round. With one round it is the ordinary bootstrap.
+fn resampled_grouped_median(g: &Grouped<'_>, buf: &mut Vec<f64>, rng: &mut ChaCha8Rng) -> f64 {
+    buf.clear();
+    let (rounds, per) = (g.rounds(), g.per_round);
+    for _ in 0..rounds {
+        let round = g.round(rng.random_range(0..rounds));
+        buf.extend((0..per).map(|_| round[rng.random_range(0..per)]));
+    }
+    median(buf).expect("non-empty")
+}
+
+/// A 95 % interval for `median(num) / median(den)` from the two-stage (hierarchical)
+/// bootstrap: resampling whole rounds carries the variation between rounds — a machine that
+/// is slower for seconds at a time — into the interval, which resampling samples alone would
+/// treat as if every sample were independent and so draw too narrow.
+pub fn grouped_ratio_interval(
+    num: &Grouped<'_>,
+    den: &Grouped<'_>,
+    rng: &mut ChaCha8Rng,
+) -> Option<[f64; 2]> {
+    if num.values.is_empty() || den.values.is_empty() {
         return None;
     }
-    let mut buf = Vec::with_capacity(num.len().max(den.len()));
+    let mut buf = Vec::with_capacity(num.values.len().max(den.values.len()));
     let mut ratios: Vec<f64> = (0..BOOTSTRAP_RESAMPLES)
         .map(|_| {
-            let n = resampled_median(num, &mut buf, rng);
-            let d = resampled_median(den, &mut buf, rng);
+            let n = resampled_grouped_median(num, &mut buf, rng);
+            let d = resampled_grouped_median(den, &mut buf, rng);
             n / d
         })
         .collect();
@@ -481,6 +538,74 @@ mod tests {
             assert!((a - 0.6).abs() < 1e-15);
         }
         assert!(holm(&[]).is_empty());
+    }
+
+    /// Rounds of `per_round` samples each, round `r` centred on `states[r]`.
+    fn in_rounds(states: &[f64], per_round: usize, stream: u64) -> Vec<f64> {
+        states
+            .iter()
+            .enumerate()
+            .flat_map(|(r, &c)| timings(c, 0.01, per_round, stream * 100 + r as u64))
+            .collect()
+    }
+
+    #[test]
+    fn grouping_needs_whole_rounds() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let g = Grouped::new(&v, 2);
+        assert_eq!(g.rounds(), 3);
+        assert_eq!(g.round_medians(), vec![1.5, 3.5, 5.5]);
+        // 6 samples do not fill rounds of 4: one group.
+        let g = Grouped::new(&v, 4);
+        assert_eq!((g.rounds(), g.per_round), (1, 6));
+        assert_eq!(Grouped::new(&[], 3).rounds(), 0);
+    }
+
+    /// A machine that is 25 % slower for whole rounds at a time (two rounds in ten in one run,
+    /// seven in the other) and no change in the code: the samples of a slow round are not
+    /// independent evidence. Counted one by one they make a highly significant difference;
+    /// counted per round they make one a correction over 35 cells does not flag.
+    #[test]
+    fn samples_of_one_round_count_once() {
+        const F: f64 = 1.0;
+        const S: f64 = 1.25;
+        let base = in_rounds(&[F, F, S, F, F, F, F, S, F, F], 4, 1);
+        let cur = in_rounds(&[S, F, S, F, S, S, S, F, S, S], 4, 2);
+        let per_sample = mann_whitney(&base, &cur).unwrap().p_value;
+        let (b, c) = (Grouped::new(&base, 4), Grouped::new(&cur, 4));
+        let per_round = mann_whitney(&b.round_medians(), &c.round_medians())
+            .unwrap()
+            .p_value;
+        assert!(per_sample < 0.002, "{per_sample}");
+        assert!(per_round > 0.05 / 35.0, "{per_round}");
+        assert!(per_round > 10.0 * per_sample, "{per_round} vs {per_sample}");
+        // And the interval over rounds is wider than the one over samples.
+        let by_sample = ratio_interval(&cur, &base, &mut cell_rng("c")).unwrap();
+        let by_round = grouped_ratio_interval(&c, &b, &mut cell_rng("c")).unwrap();
+        assert!(
+            by_round[1] - by_round[0] > by_sample[1] - by_sample[0],
+            "{by_round:?} vs {by_sample:?}"
+        );
+    }
+
+    #[test]
+    fn a_clean_shift_over_ten_rounds_is_a_regression_after_the_correction() {
+        let states = [1.0; 10];
+        let base_values = in_rounds(&states, 2, 3);
+        let base = Grouped::new(&base_values, 2);
+        let cur_values: Vec<f64> = in_rounds(&states, 2, 4).iter().map(|x| x * 1.1).collect();
+        let cur = Grouped::new(&cur_values, 2);
+        let ci = grouped_ratio_interval(&cur, &base, &mut cell_rng("r")).unwrap();
+        let p = mann_whitney(&base.round_medians(), &cur.round_medians())
+            .unwrap()
+            .p_value;
+        let mut family = vec![0.5; 35];
+        family[0] = p;
+        assert_eq!(
+            verdict(ci, holm(&family)[0], 0.05, 0.05),
+            Verdict::Regression,
+            "{ci:?} p={p}"
+        );
     }
 
     #[test]

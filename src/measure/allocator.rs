@@ -8,6 +8,12 @@
 //! on one pool thread than serially. With fixed thresholds, blocks up to 32 MiB are reused from
 //! the arena on every thread, and larger ones (numpy's 80 MB `np.ones(10**7)`) are mapped fresh
 //! each time on every thread, as CPython's allocator does for them.
+//!
+//! The threshold is a cliff a `--scale` can cross: a quick `exp-loop` task builds two lists of
+//! 100,000 × scale 32-byte values; at `--scale 10` each is 30.5 MiB and reused, at `--scale 11`
+//! 33.6 MiB and mapped fresh per task, and on a virtual machine whose page faults cost a few
+//! microseconds that made 10 % more work 4.2× slower. Slowdown experiments (the regression
+//! gate's A/B pairs) must keep both sides on one side of it.
 
 use std::sync::Once;
 

@@ -5,7 +5,7 @@ use crate::results::{Cell, FailedTask};
 use crate::strategy::{self, Chunk, Options, Setup, Strategy};
 use crate::workload::{Instance, Params, TaskResult, Workload};
 use sha2::{Digest, Sha256};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// What to measure.
 pub struct Plan {
@@ -19,6 +19,8 @@ pub struct Plan {
     pub samples: usize,
     /// Passes over the whole matrix; each starts at a different cell (see [`run`]).
     pub rounds: usize,
+    /// Shortest a timed sample may last: shorter cells repeat their tasks within a sample.
+    pub min_sample_time: Duration,
     pub params: Params,
     pub options: Options,
 }
@@ -60,6 +62,7 @@ impl Plan {
             warmup: 1,
             samples: 5,
             rounds: 1,
+            min_sample_time: Duration::ZERO,
             params,
             options: Options::default(),
         }
@@ -116,14 +119,17 @@ struct Tally {
     details: Vec<String>,
     startups: Vec<f64>,
     ipc: Vec<u64>,
+    /// Runs of all tasks per sample, fixed in the cell's first round.
+    loops: Option<usize>,
 }
 
 /// Measures every cell of the plan.
 ///
 /// Cells run workload by workload, `serial` first. With several rounds, round `r` starts `r/R`
 /// of the way through the list of cells and wraps around, so that no cell is always measured
-/// first or last; samples of all rounds are pooled. A workload's inputs are built when its
-/// first cell in a stretch comes up and dropped when another workload's does.
+/// first or last, and pinned workers start one core further on (see [`crate::affinity`]);
+/// samples of all rounds are pooled. A workload's inputs are built when its first cell in a
+/// stretch comes up and dropped when another workload's does.
 pub fn run(plan: &Plan, progress: &mut dyn Progress) -> Vec<Cell> {
     super::allocator::configure();
     strategy::quiet_task_panics();
@@ -140,12 +146,17 @@ pub fn run(plan: &Plan, progress: &mut dyn Progress) -> Vec<Cell> {
             details: Vec::new(),
             startups: Vec::new(),
             ipc: Vec::new(),
+            loops: None,
         })
         .collect();
     let mut references: Vec<Reference> = vec![None; plan.workloads.len()];
     let rounds = plan.rounds.max(1);
     for round in 0..rounds {
         let offset = round * order.len() / rounds;
+        let options = Options {
+            first_core: round,
+            ..plan.options.clone()
+        };
         let mut current: Option<(usize, Box<dyn Instance>)> = None;
         for k in 0..order.len() {
             let idx = (offset + k) % order.len();
@@ -168,6 +179,7 @@ pub fn run(plan: &Plan, progress: &mut dyn Progress) -> Vec<Cell> {
                 instance,
                 strategy,
                 workers,
+                options: &options,
             };
             measure_round(
                 plan,
@@ -190,6 +202,19 @@ struct Target<'a> {
     instance: &'a dyn Instance,
     strategy: &'a dyn Strategy,
     workers: usize,
+    /// The plan's options as they stand this round.
+    options: &'a Options,
+}
+
+/// Runs of all tasks per sample so that a sample lasts at least `target`, given that one run
+/// took `once`. Capped so that a cell whose tasks finish in nanoseconds cannot loop for ever.
+fn loops_for(target: Duration, once: Duration) -> usize {
+    const MAX_LOOPS: usize = 10_000;
+    if target.is_zero() || once >= target {
+        return 1;
+    }
+    let per = once.as_secs_f64().max(1e-9);
+    ((target.as_secs_f64() / per).ceil() as usize).clamp(1, MAX_LOOPS)
 }
 
 /// Compares a sample's results with the reference. Bit-identical results share its digest;
@@ -242,14 +267,14 @@ fn measure_round(
         instance,
         strategy,
         workers,
+        options,
     } = *target;
     let chunk = tally.chunk;
-    let cell = &mut tally.cell;
-    cell.tasks = instance.tasks();
-    cell.chunk = strategy.chunked().then(|| chunk.to_string());
+    tally.cell.tasks = instance.tasks();
+    tally.cell.chunk = strategy.chunked().then(|| chunk.to_string());
     let runs = plan.warmup + plan.samples;
     if let Some(reason) = strategy::skip_reason(strategy, workload) {
-        cell.skipped = Some(reason);
+        tally.cell.skipped = Some(reason);
         (0..runs).for_each(|_| progress.run_done());
         return;
     }
@@ -260,7 +285,7 @@ fn measure_round(
         workload: Some(workload),
         params: plan.params,
         instance,
-        options: &plan.options,
+        options,
     };
     let mut exec = match strategy.executor(&setup) {
         Ok(e) => e,
@@ -272,69 +297,101 @@ fn measure_round(
         }
     };
     tally.startups.push(started.elapsed().as_secs_f64());
+    let mut last = None;
     for _ in 0..plan.warmup {
+        let start = Instant::now();
         exec.execute(instance);
+        last = Some(start.elapsed());
         progress.run_done();
     }
     exec.take_stats();
-    for _ in 0..plan.samples {
-        let start = Instant::now();
-        let results = exec.execute(instance);
-        let elapsed = start.elapsed().as_secs_f64();
-        progress.run_done();
-        cell.samples_s.push(elapsed);
-        let stats = exec.take_stats();
-        tally.ipc.push(stats.ipc_bytes);
-        cell.worker_restarts += stats.restarts;
-        for t in stats.retried {
-            if !cell.retried_tasks.contains(&t) {
-                cell.retried_tasks.push(t);
-            }
+    let loops = *tally.loops.get_or_insert_with(|| {
+        if plan.min_sample_time.is_zero() {
+            return 1;
         }
+        let once = last.unwrap_or_else(|| {
+            // No warm-up to learn from: one untimed run, whose results are not kept.
+            let start = Instant::now();
+            exec.execute(instance);
+            exec.take_stats();
+            start.elapsed()
+        });
+        loops_for(plan.min_sample_time, once)
+    });
+    tally.cell.loops = loops;
+    for _ in 0..plan.samples {
+        let mut busy = 0.0;
+        for _ in 0..loops {
+            let start = Instant::now();
+            let results = exec.execute(instance);
+            busy += start.elapsed().as_secs_f64();
+            record(tally, instance, reference, exec.take_stats(), &results);
+        }
+        progress.run_done();
+        tally.cell.samples_s.push(busy / loops as f64);
+    }
+}
 
-        let check = instance.verify(&results);
-        if results.len() != instance.tasks() {
+/// Files one run of all tasks: its executor's statistics, and whether its results pass the
+/// workload's check and match the serial reference and the cell's earlier runs.
+fn record(
+    tally: &mut Tally,
+    instance: &dyn Instance,
+    reference: &mut Reference,
+    stats: strategy::ExecStats,
+    results: &[TaskResult],
+) {
+    let cell = &mut tally.cell;
+    tally.ipc.push(stats.ipc_bytes);
+    cell.worker_restarts += stats.restarts;
+    for t in stats.retried {
+        if !cell.retried_tasks.contains(&t) {
+            cell.retried_tasks.push(t);
+        }
+    }
+
+    let check = instance.verify(results);
+    if results.len() != instance.tasks() {
+        tally.ok = false;
+        tally.details.push(format!(
+            "{} results for {} tasks",
+            results.len(),
+            instance.tasks()
+        ));
+    }
+    if !check.passed {
+        tally.ok = false;
+        tally.details.push(check.detail.clone());
+    }
+    let digest = checksum(results);
+    let sum = match against_reference(instance, reference, digest.clone(), results) {
+        Ok((sum, exact)) => {
+            cell.exact_match = Some(cell.exact_match.unwrap_or(true) && exact);
+            sum
+        }
+        Err(why) => {
+            tally.ok = false;
+            tally.details.push(why);
+            digest
+        }
+    };
+    match &cell.checksum {
+        None => {
+            if reference.is_none() && check.passed {
+                *reference = Some((sum.clone(), results.to_vec()));
+            }
+            cell.checksum = Some(sum);
+            cell.summary = check.summary;
+            cell.check = check.detail;
+            cell.failed_tasks = failures(results);
+        }
+        Some(first) if *first != sum => {
             tally.ok = false;
             tally.details.push(format!(
-                "{} results for {} tasks",
-                results.len(),
-                instance.tasks()
+                "outputs changed between samples ({first} then {sum})"
             ));
         }
-        if !check.passed {
-            tally.ok = false;
-            tally.details.push(check.detail.clone());
-        }
-        let digest = checksum(&results);
-        let sum = match against_reference(instance, reference, digest.clone(), &results) {
-            Ok((sum, exact)) => {
-                cell.exact_match = Some(cell.exact_match.unwrap_or(true) && exact);
-                sum
-            }
-            Err(why) => {
-                tally.ok = false;
-                tally.details.push(why);
-                digest
-            }
-        };
-        match &cell.checksum {
-            None => {
-                if reference.is_none() && check.passed {
-                    *reference = Some((sum.clone(), results.clone()));
-                }
-                cell.checksum = Some(sum);
-                cell.summary = check.summary;
-                cell.check = check.detail;
-                cell.failed_tasks = failures(&results);
-            }
-            Some(first) if *first != sum => {
-                tally.ok = false;
-                tally.details.push(format!(
-                    "outputs changed between samples ({first} then {sum})"
-                ));
-            }
-            Some(_) => {}
-        }
+        Some(_) => {}
     }
 }
 

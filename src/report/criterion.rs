@@ -229,6 +229,7 @@ pub fn load(dir: &Path) -> Result<Input, Error> {
         task_timeout_s: None,
         switch_interval_s: None,
         pin: false,
+        sample_time_s: None,
     };
     let created = if newest > SystemTime::UNIX_EPOCH {
         humantime::format_rfc3339_seconds(newest).to_string()

@@ -878,6 +878,7 @@ mod tests {
                     task_timeout_s: None,
                     switch_interval_s: None,
                     pin: false,
+                    sample_time_s: None,
                 },
                 cells,
             },

@@ -46,8 +46,11 @@ pub struct Options {
     pub task_timeout: Duration,
     /// The GIL model's switch interval.
     pub switch_interval: Duration,
-    /// Pin worker `w` of every pool to the `w`-th allowed core (see [`crate::affinity`]).
+    /// Pin worker `w` of every pool, and `serial`'s thread as worker 0, to the
+    /// `first_core + w`-th allowed core (see [`crate::affinity`]).
     pub pin: bool,
+    /// Where pinned workers start counting cores; the runner moves it on each round.
+    pub first_core: usize,
 }
 
 impl Default for Options {
@@ -57,6 +60,7 @@ impl Default for Options {
             task_timeout: Duration::from_secs(60),
             switch_interval: crate::gil::DEFAULT_SWITCH_INTERVAL,
             pin: false,
+            first_core: 0,
         }
     }
 }

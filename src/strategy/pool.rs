@@ -23,13 +23,14 @@ impl Strategy for Pool {
         true
     }
     fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
-        let (workers, pin) = (setup.workers, setup.options.pin);
+        let workers = setup.workers;
+        let pin = setup.options.pin.then_some(setup.options.first_core);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(workers)
             .thread_name(|i| format!("parbench-pool-{i}"))
             .start_handler(move |i| {
-                if pin {
-                    crate::affinity::pin_current(i);
+                if let Some(first) = pin {
+                    crate::affinity::pin_current(first + i);
                 }
             })
             .build()

@@ -65,7 +65,7 @@ impl Strategy for Process {
             exe,
             init,
             task_timeout: setup.options.task_timeout,
-            pin: setup.options.pin,
+            pin: setup.options.pin.then_some(setup.options.first_core),
             spin: ipc::spin_for(setup.workers.max(1)),
         };
         // Start them all, then wait: workers prepare in parallel.
@@ -119,8 +119,8 @@ struct Spawner {
     /// The encoded Init frame every worker gets first.
     init: Vec<u8>,
     task_timeout: Duration,
-    /// Whether each worker pins itself to the core of its slot.
-    pin: bool,
+    /// When pinned, the core of slot 0: each worker pins itself to the core of its slot.
+    pin: Option<usize>,
     /// How long parent and workers spin for a reply before sleeping.
     spin: Duration,
 }
@@ -143,8 +143,8 @@ impl Spawner {
     /// Starts worker `slot` and sends it the Init frame.
     fn launch(&self, slot: usize) -> std::io::Result<Worker> {
         let mut cmd = Command::new(&self.exe);
-        if self.pin {
-            cmd.env(crate::affinity::WORKER_CORE_ENV, slot.to_string());
+        if let Some(first) = self.pin {
+            cmd.env(crate::affinity::WORKER_CORE_ENV, (first + slot).to_string());
         }
         if !self.spin.is_zero() {
             cmd.env(ipc::SPIN_ENV, "1");

@@ -9,7 +9,8 @@ pub struct Scoped;
 
 struct Run {
     workers: usize,
-    pin: bool,
+    /// The core worker 0 is pinned to, when pinned.
+    pin: Option<usize>,
 }
 
 impl Strategy for Scoped {
@@ -22,7 +23,7 @@ impl Strategy for Scoped {
     fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
         Ok(Box::new(Run {
             workers: setup.workers,
-            pin: setup.options.pin,
+            pin: setup.options.pin.then_some(setup.options.first_core),
         }))
     }
 }
@@ -44,8 +45,8 @@ impl Executor for Run {
                     std::thread::Builder::new()
                         .name(format!("parbench-scoped-{w}"))
                         .spawn_scoped(s, move || {
-                            if pin {
-                                crate::affinity::pin_current(w);
+                            if let Some(first) = pin {
+                                crate::affinity::pin_current(first + w);
                             }
                             share(n, p, w).map(|i| run_caught(instance, i)).collect()
                         })

@@ -5,7 +5,10 @@ use crate::workload::{Instance, TaskResult};
 
 pub struct Serial;
 
-struct Run;
+/// Under `--pin`, the measuring thread stays on worker 0's core until the cell is done.
+struct Run {
+    _restore: Option<crate::affinity::RestoreCores>,
+}
 
 impl Strategy for Serial {
     fn name(&self) -> &'static str {
@@ -17,8 +20,14 @@ impl Strategy for Serial {
     fn parallel(&self) -> bool {
         false
     }
-    fn executor(&self, _setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
-        Ok(Box::new(Run))
+    fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
+        let o = setup.options;
+        Ok(Box::new(Run {
+            _restore: o.pin.then(|| {
+                crate::affinity::pin_current(o.first_core);
+                crate::affinity::RestoreCores::on_drop()
+            }),
+        }))
     }
 }
 

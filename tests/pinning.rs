@@ -1,0 +1,79 @@
+//! `--pin`: where pinned workers run, round after round.
+
+use parbench::strategy::{self, Chunk, Options};
+use parbench::workload::{Check, Instance, Output, TaskResult};
+
+/// A task reports the core it ran on.
+struct WhereAmI;
+
+impl Instance for WhereAmI {
+    fn tasks(&self) -> usize {
+        4
+    }
+    fn run(&self, _index: usize) -> Result<Output, String> {
+        // SAFETY: sched_getcpu has no preconditions.
+        Ok(Output::Int(unsafe { libc::sched_getcpu() } as i128))
+    }
+    fn verify(&self, _results: &[TaskResult]) -> Check {
+        Check::pass("probe")
+    }
+}
+
+/// The cores the tasks of each of `runs` runs of a one-worker cell ran on.
+fn cores_seen(strategy: &str, first_core: usize, runs: usize) -> Vec<Vec<usize>> {
+    let s = strategy::find(strategy).unwrap();
+    let options = Options {
+        pin: true,
+        first_core,
+        ..Options::default()
+    };
+    let mut exec = strategy::start_for(s.as_ref(), &WhereAmI, 1, Chunk::Auto, &options).unwrap();
+    (0..runs)
+        .map(|_| {
+            exec.execute(&WhereAmI)
+                .into_iter()
+                .map(|r| match r {
+                    Ok(Output::Int(c)) => c as usize,
+                    other => panic!("{strategy}: {other:?}"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A one-worker cell, `serial` included, runs on the round's first core, every run of its
+/// tasks alike; the runner moves the first core on each round, so that no cell spends every
+/// round on the same core.
+#[test]
+fn pinned_single_workers_run_on_the_first_core_of_the_round() {
+    let allowed = parbench::affinity::allowed();
+    assert!(!allowed.is_empty());
+    for strategy in ["serial", "scoped", "pool"] {
+        for first in 0..3 {
+            let seen = cores_seen(strategy, first, 3);
+            for (run, cores) in seen.iter().enumerate() {
+                let want = allowed[first % allowed.len()];
+                assert!(
+                    cores.iter().all(|&c| c == want),
+                    "{strategy}, first core {first}, run {run}: ran on {cores:?}, wanted {want}"
+                );
+            }
+        }
+    }
+}
+
+/// `serial` runs on the measuring thread itself: pinned for the cell, free again after it.
+#[test]
+fn serial_gives_the_measuring_thread_back_its_cores() {
+    let allowed = parbench::affinity::allowed().len();
+    let count = || {
+        // SAFETY: a zeroed cpu_set_t is valid; sched_getaffinity writes at most its size.
+        unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set);
+            libc::CPU_COUNT(&set) as usize
+        }
+    };
+    cores_seen("serial", 1, 2);
+    assert_eq!(count(), allowed);
+}
