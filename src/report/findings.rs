@@ -449,9 +449,14 @@ fn tiny_tasks(f: &Facts<'_>) -> Finding {
     }
 }
 
-/// Whether a chunk setting hands out more than one task at a time.
-fn groups_tasks(chunk: &str) -> bool {
-    chunk == "auto" || chunk.parse::<usize>().is_ok_and(|n| n > 1)
+/// Whether `strategy` at chunk setting `chunk` hands out more than one task at a time: `auto`
+/// does so only where the strategy batches (rayon's and the GIL model's auto is chunk 1, and
+/// comparing a setting with itself would only measure noise).
+fn groups_tasks(strategy: &str, chunk: &str) -> bool {
+    match chunk {
+        "auto" => crate::strategy::find(strategy).is_some_and(|s| s.auto_batches()),
+        n => n.parse::<usize>().is_ok_and(|n| n > 1),
+    }
 }
 
 fn chunking(f: &Facts<'_>) -> Finding {
@@ -467,7 +472,11 @@ fn chunking(f: &Facts<'_>) -> Finding {
                 // The fastest chunked cell of the same strategy and worker count.
                 let Some((cs, cp)) = w
                     .strategy(&one.strategy)
-                    .filter(|s| s.chunk.as_deref().is_some_and(groups_tasks))
+                    .filter(|s| {
+                        s.chunk
+                            .as_deref()
+                            .is_some_and(|c| groups_tasks(&s.strategy, c))
+                    })
                     .filter_map(|s| Some((s, s.trusted().find(|p| p.workers == p1.workers)?)))
                     .min_by(|a, b| a.1.median_s.total_cmp(&b.1.median_s))
                 else {
@@ -985,6 +994,20 @@ mod tests {
         assert!(unmeasured(&verdict(chunked(0.2, 0.2), claim)));
         // No chunk-1 cells at all.
         assert!(unmeasured(&verdict(sweep(&["noop"], "pool", 20.0), claim)));
+
+        // `auto` batches under `process` only; for `pool` it is chunk 1 under another name.
+        let auto = |strategy: &str| {
+            let mut v = vec![cell("noop", "serial", 1, 0.0)];
+            for (chunk, f) in [("1", 20.0), ("auto", 0.2)] {
+                let mut c = cell("noop", strategy, 2, f);
+                c.chunk = Some(chunk.into());
+                v.push(c);
+            }
+            v
+        };
+        assert!(holds(&verdict(auto("process"), claim)));
+        assert!(unmeasured(&verdict(auto("pool"), claim)));
+        assert!(unmeasured(&verdict(auto("gil"), claim)));
     }
 
     #[test]

@@ -103,6 +103,11 @@ pub trait Strategy: Send + Sync {
     fn chunked(&self) -> bool {
         false
     }
+    /// Whether `--chunk auto` hands out several tasks at a time; where it does not, auto and
+    /// chunk 1 are the same setting.
+    fn auto_batches(&self) -> bool {
+        false
+    }
     /// Whether a task that kills or hangs its worker leaves the run standing.
     fn isolates_tasks(&self) -> bool {
         false

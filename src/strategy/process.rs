@@ -39,6 +39,9 @@ impl Strategy for Process {
     fn chunked(&self) -> bool {
         true
     }
+    fn auto_batches(&self) -> bool {
+        true
+    }
     fn isolates_tasks(&self) -> bool {
         true
     }
