@@ -1,22 +1,13 @@
 //! The command-line contract, driven through the built binary: the quick sweep, its results
 //! file, and the one-line errors with exit code 2 for bad input.
 
+mod common;
+
+use common::{parbench, stderr};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
-
-fn parbench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_parbench"))
-        .args(args)
-        .output()
-        .expect("run parbench")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 #[test]
 fn quick_sweep_of_everything_verifies_and_agrees() {

@@ -6,25 +6,13 @@
 //! pseudo-random noise) and edits what it needs, so verdicts do not depend on how busy the
 //! test machine is.
 
+mod common;
+
+use common::{parbench, stderr, stdout};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
-
-fn parbench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_parbench"))
-        .args(args)
-        .output()
-        .expect("run parbench")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// A real results file: three workloads, serial, pool and blas (skipped on two of them).
 fn real_results() -> &'static Value {

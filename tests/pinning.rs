@@ -48,7 +48,7 @@ fn cores_seen(strategy: &str, first_core: usize, runs: usize) -> Vec<Vec<usize>>
 fn pinned_single_workers_run_on_the_first_core_of_the_round() {
     let allowed = parbench::affinity::allowed();
     assert!(!allowed.is_empty());
-    for strategy in ["serial", "scoped", "pool"] {
+    for strategy in ["serial", "scoped", "pool", "gil"] {
         for first in 0..3 {
             let seen = cores_seen(strategy, first, 3);
             for (run, cores) in seen.iter().enumerate() {
@@ -62,18 +62,29 @@ fn pinned_single_workers_run_on_the_first_core_of_the_round() {
     }
 }
 
-/// `serial` runs on the measuring thread itself: pinned for the cell, free again after it.
+/// How many cores the calling thread may run on.
+fn allowed_now() -> usize {
+    // SAFETY: a zeroed cpu_set_t is valid; sched_getaffinity writes at most its size.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set);
+        libc::CPU_COUNT(&set) as usize
+    }
+}
+
+/// `serial` runs on the measuring thread itself: pinned to one core while its cell runs, free
+/// again once the cell's executor is gone.
 #[test]
-fn serial_gives_the_measuring_thread_back_its_cores() {
+fn serial_pins_the_measuring_thread_for_the_cell_only() {
     let allowed = parbench::affinity::allowed().len();
-    let count = || {
-        // SAFETY: a zeroed cpu_set_t is valid; sched_getaffinity writes at most its size.
-        unsafe {
-            let mut set: libc::cpu_set_t = std::mem::zeroed();
-            libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set);
-            libc::CPU_COUNT(&set) as usize
-        }
+    let s = strategy::find("serial").unwrap();
+    let options = Options {
+        pin: true,
+        first_core: 1,
+        ..Options::default()
     };
-    cores_seen("serial", 1, 2);
-    assert_eq!(count(), allowed);
+    let exec = strategy::start_for(s.as_ref(), &WhereAmI, 1, Chunk::Auto, &options).unwrap();
+    assert_eq!(allowed_now(), 1);
+    drop(exec);
+    assert_eq!(allowed_now(), allowed);
 }

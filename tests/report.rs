@@ -2,18 +2,14 @@
 //! run, from a synthetic file with 1..64 workers and every workload, and from criterion's
 //! estimates; findings that follow the data; and the one-line errors for bad input.
 
+mod common;
+
+use common::parbench;
 use parbench::measure::machine;
 use parbench::results::{Cell, Config, Results, SCHEMA};
 use parbench::workload;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn parbench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_parbench"))
-        .args(args)
-        .output()
-        .expect("run parbench")
-}
+use std::process::Output;
 
 fn ok(out: &Output) {
     assert!(

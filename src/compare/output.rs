@@ -4,17 +4,8 @@
 use super::stats::Verdict;
 use super::{CellComparison, Comparison, Metric, Side};
 use crate::error::Error;
+use crate::report::units::seconds;
 use std::fmt::Write;
-
-fn seconds(x: f64) -> String {
-    if x >= 1.0 {
-        format!("{x:.3} s")
-    } else if x >= 1e-3 {
-        format!("{:.3} ms", x * 1e3)
-    } else {
-        format!("{:.1} µs", x * 1e6)
-    }
-}
 
 /// The compared value of one side: a median time or a median speedup.
 fn value(side: Option<&Side>, metric: Metric) -> String {

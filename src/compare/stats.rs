@@ -5,6 +5,7 @@
 //! everything here works on medians and ranks and assumes no distribution.
 
 use crate::measure::stats::median;
+use crate::workload::common::percentile;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -33,14 +34,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
-}
-
-/// The linear-interpolation quantile (Hyndman–Fan type 7, numpy's default) of sorted `s`.
-fn quantile_sorted(s: &[f64], q: f64) -> f64 {
-    let h = (s.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let hi = h.ceil() as usize;
-    s[lo] + (h - lo as f64) * (s[hi] - s[lo])
 }
 
 /// A 95 % percentile-bootstrap interval for `median(num) / median(den)`, resampling each group
@@ -125,10 +118,7 @@ pub fn grouped_ratio_interval(
         })
         .collect();
     ratios.sort_by(f64::total_cmp);
-    Some([
-        quantile_sorted(&ratios, 0.025),
-        quantile_sorted(&ratios, 0.975),
-    ])
+    Some([percentile(&ratios, 2.5), percentile(&ratios, 97.5)])
 }
 
 /// How a rank test's p-value was obtained.

@@ -1,17 +1,8 @@
 //! The terminal table printed at the end of a run.
 
+use super::units::seconds;
 use crate::results::Cell;
 use std::fmt::Write;
-
-fn seconds(x: f64) -> String {
-    if x >= 1.0 {
-        format!("{x:.3} s")
-    } else if x >= 1e-3 {
-        format!("{:.3} ms", x * 1e3)
-    } else {
-        format!("{:.1} µs", x * 1e6)
-    }
-}
 
 fn opt(x: Option<f64>, f: impl Fn(f64) -> String) -> String {
     x.map(f).unwrap_or_else(|| "-".into())

@@ -15,7 +15,8 @@ struct Run {
     workers: usize,
     chunk: usize,
     interval: Duration,
-    pin: bool,
+    /// The core slot of worker 0, when pinned.
+    pin: Option<usize>,
 }
 
 impl Strategy for GilThreads {
@@ -36,7 +37,7 @@ impl Strategy for GilThreads {
                 Chunk::Size(n) => n,
             },
             interval: setup.options.switch_interval,
-            pin: setup.options.pin,
+            pin: setup.options.core_of(0),
         }))
     }
 }
@@ -55,8 +56,8 @@ impl Executor for Run {
                     std::thread::Builder::new()
                         .name(format!("parbench-gil-{w}"))
                         .spawn_scoped(s, move || {
-                            if pin {
-                                crate::affinity::pin_current(w);
+                            if let Some(first) = pin {
+                                crate::affinity::pin_current(first + w);
                             }
                             gil::enter(lock);
                             let mut mine = Vec::new();

@@ -53,6 +53,14 @@ pub struct Options {
     pub first_core: usize,
 }
 
+impl Options {
+    /// The core slot worker `w` pins itself to this round, or `None` when unpinned: the one
+    /// place every strategy takes its placement from.
+    pub fn core_of(&self, w: usize) -> Option<usize> {
+        self.pin.then_some(self.first_core + w)
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options {

@@ -24,7 +24,7 @@ impl Strategy for Pool {
     }
     fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
         let workers = setup.workers;
-        let pin = setup.options.pin.then_some(setup.options.first_core);
+        let pin = setup.options.core_of(0);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(workers)
             .thread_name(|i| format!("parbench-pool-{i}"))

@@ -68,7 +68,7 @@ impl Strategy for Process {
             exe,
             init,
             task_timeout: setup.options.task_timeout,
-            pin: setup.options.pin.then_some(setup.options.first_core),
+            pin: setup.options.core_of(0),
             spin: ipc::spin_for(setup.workers.max(1)),
         };
         // Start them all, then wait: workers prepare in parallel.

@@ -23,7 +23,7 @@ impl Strategy for Scoped {
     fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
         Ok(Box::new(Run {
             workers: setup.workers,
-            pin: setup.options.pin.then_some(setup.options.first_core),
+            pin: setup.options.core_of(0),
         }))
     }
 }

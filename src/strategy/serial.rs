@@ -21,10 +21,9 @@ impl Strategy for Serial {
         false
     }
     fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
-        let o = setup.options;
         Ok(Box::new(Run {
-            _restore: o.pin.then(|| {
-                crate::affinity::pin_current(o.first_core);
+            _restore: setup.options.core_of(0).map(|core| {
+                crate::affinity::pin_current(core);
                 crate::affinity::RestoreCores::on_drop()
             }),
         }))

@@ -6,6 +6,7 @@ use parbench::results::Cell;
 use parbench::strategy::{self, Chunk, Options, Strategy};
 use parbench::workload::{self, Params, Size};
 use std::path::PathBuf;
+use std::process::{Command, Output};
 
 /// Options whose worker executable is the built parbench: a test's own executable is not.
 pub fn options() -> Options {
@@ -49,4 +50,20 @@ pub fn run_matrix(workloads: &[&str], size: Size, workers: &[usize], chunk: Chun
 /// The serial cell of `workload` at `size`, measured once.
 pub fn serial_cell(workload: &str, size: Size) -> Cell {
     runner::run(&plan(&[workload], &["serial"], size, &[1]), &mut Silent).remove(0)
+}
+
+/// Runs the built `parbench` with `args` and waits for it.
+pub fn parbench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_parbench"))
+        .args(args)
+        .output()
+        .expect("run parbench")
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
