@@ -4,25 +4,33 @@
 # K rounds; each makes three runs of the same build and size: A, A' and B, where B runs with
 # --scale 1.10 (every task does 10 % more work). A vs A' is an A/A comparison (nothing changed:
 # any flag is a false alarm), A vs B an A/B comparison (everything is slower: a flag is a
-# detection). The order of the three runs rotates from round to round, so a machine that drifts
-# slower during the campaign does not favour one kind of pair.
+# detection).
+#
+# MODE=paired (the default) makes the three runs with one `parbench pair --aa-out`: they take
+# turns sample by sample, as the paired CI recipe in README.md does with the base's and the
+# pull request's binaries. MODE=separate makes them one after the other, as the CI recipe
+# with a baseline artifact does; the order of the three rotates from round to round, so a
+# machine that drifts slower during the campaign does not favour one kind of pair.
 #
 # Prints, per comparison (what a CI job sees: exit 1 or not) and per cell, the detection rate
-# and the false-alarm rate with 95 % Wilson intervals, and how long one `parbench run` takes
-# (a CI job makes one run per comparison: the baseline is an artifact).
+# and the false-alarm rate with 95 % Wilson intervals, and how long the runs take (separate: one
+# `parbench run`, one per CI comparison when the baseline is an artifact; paired: one
+# three-sided `parbench pair`, of which a CI comparison runs two sides).
 #
 #   scripts/regression-power.sh [K] [extra `parbench run` flags...]
 #   scripts/regression-power.sh 2                      # smoke test of the script itself
-#   BASE_SCALE=8 scripts/regression-power.sh 20 --rounds 10 --samples 2 --sample-time 20 --pin
-#                                                      # the campaign in reports/*/regression-power
+#   BASE_SCALE=8 scripts/regression-power.sh 20 --rounds 16 --samples 2 --sample-time 20 --pin
+#                                    # the campaign in reports/*/regression-power/paired (51 min)
 #
 # The matrix comes from the environment, and a flag given among the extra flags replaces it:
 #   SIZE (quick), WORKLOADS (the CPU-bound ones), STRATEGIES (serial,scoped,pool),
 #   WORKERS (1,2), BASE_SCALE (1: the --scale of A runs; 8 makes every quick task eight times
 #   longer; keep BASE_SCALE × SLOWDOWN below 10.5, where a quick exp-loop task's lists cross
 #   malloc's 32 MiB mmap threshold and cost 4× more, see src/measure/allocator.rs),
-#   SLOWDOWN (1.10: B runs use BASE_SCALE × SLOWDOWN), COMPARE_FLAGS (extra `parbench compare` flags, e.g.
-#   "--threshold 3"), KEEP_DIR (keep every results and comparison file there).
+#   SLOWDOWN (1.10: B runs use BASE_SCALE × SLOWDOWN), MODE (paired or separate),
+#   COMPARE_FLAGS (extra `parbench compare` flags, e.g. "--threshold 3"), KEEP_DIR (keep every
+#   results and comparison file there), PARBENCH_BIN (a built parbench to use instead of
+#   building this checkout's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,13 +47,23 @@ STRATEGIES=${STRATEGIES:-serial,scoped,pool}
 WORKERS=${WORKERS:-1,2}
 SLOWDOWN=${SLOWDOWN:-1.10}
 BASE_SCALE=${BASE_SCALE:-1}
+MODE=${MODE:-paired}
+case $MODE in
+  paired | separate) ;;
+  *) echo "regression-power: MODE must be paired or separate, got '$MODE'" >&2; exit 2 ;;
+esac
 B_SCALE=$(awk -v a="$BASE_SCALE" -v s="$SLOWDOWN" 'BEGIN { printf "%.6g", a * s }')
 read -r -a compare_flags <<< "${COMPARE_FLAGS:-}"
 
 command -v jq >/dev/null || { echo "regression-power: needs jq (apt-get install jq)" >&2; exit 2; }
 
-cargo build --release --quiet
-bin=./target/release/parbench
+# PARBENCH_BIN: a parbench already built (the tests use theirs); else this checkout's release.
+if [ -n "${PARBENCH_BIN:-}" ]; then
+  bin=$PARBENCH_BIN
+else
+  cargo build --release --quiet
+  bin=./target/release/parbench
+fi
 
 if [ -n "${KEEP_DIR:-}" ]; then
   dir=$KEEP_DIR
@@ -78,21 +96,35 @@ fi
 times="$dir/run-seconds.txt"
 : > "$times"
 
-# run NAME [flags]: one `parbench run`, its wall time appended to $times.
-run() {
-  local name=$1
+# timed NAME CMD...: runs CMD with its output in $dir/NAME.log and its wall time appended to
+# $times; a failure stops the campaign.
+timed() {
+  local name=$1 start end rc=0
   shift
-  local start end rc=0
   start=$(date +%s.%N)
-  "$bin" run "${matrix[@]}" "${extra[@]}" "$@" --out "$dir/$name.json" \
-    > "$dir/$name.log" 2>&1 || rc=$?
+  "$@" > "$dir/$name.log" 2>&1 || rc=$?
   end=$(date +%s.%N)
   if [ "$rc" -ne 0 ]; then
-    echo "regression-power: run $name failed (exit $rc); see below" >&2
+    echo "regression-power: $name failed (exit $rc); see below" >&2
     tail -n 20 "$dir/$name.log" >&2
     exit 1
   fi
   echo "$start $end" | awk '{ printf "%.3f\n", $2 - $1 }' >> "$times"
+}
+
+# run NAME [flags]: one `parbench run`.
+run() {
+  local name=$1
+  shift
+  timed "$name" "$bin" run "${matrix[@]}" "${extra[@]}" "$@" --out "$dir/$name.json"
+}
+
+# pair K: the three runs of round K as one `parbench pair`.
+pair() {
+  local k=$1
+  timed "pair$k" "$bin" pair --baseline-out "$dir/a$k.json" --aa-out "$dir/a2_$k.json" \
+    --out "$dir/b$k.json" --baseline-arg="--scale=$BASE_SCALE" --current-arg="--scale=$B_SCALE" \
+    -- "${matrix[@]}" "${extra[@]}"
 }
 
 # compare BASE CUR NAME: prints the exit code; 2 (unusable input) stops the campaign.
@@ -108,20 +140,25 @@ compare() {
   echo "$rc"
 }
 
-echo "regression-power: K=$K, run flags: ${matrix[*]} ${extra[*]}, A with --scale $BASE_SCALE," \
-  "B with --scale $B_SCALE" >&2
+echo "regression-power: K=$K, mode $MODE, run flags: ${matrix[*]} ${extra[*]}," \
+  "A with --scale $BASE_SCALE, B with --scale $B_SCALE" >&2
 aa_alarms=0
 ab_hits=0
 for k in $(seq 1 "$K"); do
-  order=(a b a2)
-  for _ in $(seq 1 $(((k - 1) % 3))); do order=("${order[@]:1}" "${order[0]}"); done
-  for which in "${order[@]}"; do
-    case $which in
-      a) run "a$k" --scale "$BASE_SCALE" ;;
-      a2) run "a2_$k" --scale "$BASE_SCALE" ;;
-      b) run "b$k" --scale "$B_SCALE" ;;
-    esac
-  done
+  if [ "$MODE" = paired ]; then
+    order=(together)
+    pair "$k"
+  else
+    order=(a b a2)
+    for _ in $(seq 1 $(((k - 1) % 3))); do order=("${order[@]:1}" "${order[0]}"); done
+    for which in "${order[@]}"; do
+      case $which in
+        a) run "a$k" --scale "$BASE_SCALE" ;;
+        a2) run "a2_$k" --scale "$BASE_SCALE" ;;
+        b) run "b$k" --scale "$B_SCALE" ;;
+      esac
+    done
+  fi
   rc_aa=$(compare "a$k" "a2_$k" "aa$k")
   rc_ab=$(compare "a$k" "b$k" "ab$k")
   if [ "$rc_aa" -eq 1 ]; then aa_alarms=$((aa_alarms + 1)); fi
@@ -179,7 +216,11 @@ read -r aa_x aa_n < <(total "$dir/aa-cells.tsv")
 printf "%-28s  %-34s  %s\n" "all cells" "$(rate "$ab_x" "$ab_n")" "$(rate "$aa_x" "$aa_n")"
 
 echo
-echo "== one parbench run (one comparison in CI)"
+if [ "$MODE" = paired ]; then
+  echo "== one three-sided parbench pair (A, A', B; a CI comparison runs two sides, about 2/3)"
+else
+  echo "== one parbench run (one comparison in CI)"
+fi
 sort -n "$times" | awk '{ t[NR] = $1; s += $1 } END {
   printf "runs: %d, median %.1f s, mean %.1f s, max %.1f s\n", NR, t[int((NR + 1) / 2)], s / NR, t[NR]
 }'

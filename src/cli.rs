@@ -33,6 +33,10 @@ pub enum Command {
     /// Serve tasks to a parent parbench over stdin/stdout (started by the process strategy).
     #[command(hide = true)]
     Worker,
+    /// Run the matrix as a baseline and a current run (and optionally a second baseline) that
+    /// take turns sample by sample on this machine, writing a results file for each: what
+    /// `parbench compare` tells apart best on a noisy machine.
+    Pair(PairArgs),
     /// Compare two results files cell by cell; exit 1 when a cell regressed.
     Compare(CompareArgs),
     /// Charts, report.md and report.html from a results file (never runs workloads).
@@ -118,6 +122,44 @@ pub struct RunArgs {
     /// Where to write the results file.
     #[arg(long, default_value = "parbench-results.json", value_name = "FILE")]
     pub out: PathBuf,
+    /// Run as one side of `parbench pair`: wait for a turn on stdin before each timed sample,
+    /// report it done on stdout, and record the id so that `compare` pairs the samples.
+    #[arg(long, value_name = "ID", hide = true)]
+    pub pair_id: Option<String>,
+}
+
+/// `parbench pair`: the sides, their files, and the `parbench run` flags they share.
+#[derive(Debug, Args)]
+pub struct PairArgs {
+    /// Results file of the current side.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Results file of the baseline side.
+    #[arg(long, value_name = "FILE")]
+    pub baseline_out: PathBuf,
+    /// Also run the baseline a second time, taking turns with the others, into FILE: compared
+    /// with --baseline-out it is an A/A check of the gate on this machine.
+    #[arg(long, value_name = "FILE")]
+    pub aa_out: Option<PathBuf>,
+    /// The parbench binary of the baseline side, e.g. the main branch's build [default: this
+    /// one]. It must know `run --pair-id`.
+    #[arg(long, value_name = "PATH")]
+    pub baseline_exe: Option<PathBuf>,
+    /// The parbench binary of the current side [default: this one].
+    #[arg(long, value_name = "PATH")]
+    pub current_exe: Option<PathBuf>,
+    /// A `parbench run` flag for the baseline side(s) only; repeat for more, e.g.
+    /// --baseline-arg=--scale=8.
+    #[arg(long, value_name = "ARG", allow_hyphen_values = true)]
+    pub baseline_arg: Vec<String>,
+    /// A `parbench run` flag for the current side only; repeat for more.
+    #[arg(long, value_name = "ARG", allow_hyphen_values = true)]
+    pub current_arg: Vec<String>,
+    /// `parbench run` flags for every side, after `--`: the matrix, --rounds (at least 12
+    /// leave the paired test room after the correction over dozens of cells; 16 are
+    /// recommended), --samples, ...
+    #[arg(last = true, value_name = "RUN FLAGS")]
+    pub run: Vec<String>,
 }
 
 impl RunArgs {

@@ -34,6 +34,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
             crate::worker::serve()?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Pair(args) => crate::pair::command(&args),
         Command::Compare(args) => crate::compare::command(&args),
         Command::Report(args) => report(&args),
     }
@@ -150,15 +151,28 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         },
         min_sample_time: Duration::from_secs_f64(args.sample_time / 1e3),
     };
-    let bar =
-        ProgressBar::with_draw_target(Some(plan.total_runs() as u64), ProgressDrawTarget::stderr());
+    // A side of `parbench pair` leaves the terminal to the coordinator's bar.
+    let target = if args.pair_id.is_some() {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let bar = ProgressBar::with_draw_target(Some(plan.total_runs() as u64), target);
     bar.set_style(
         ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
             .expect("valid template")
             .progress_chars("=> "),
     );
     let mut progress = Bar(bar);
-    let cells = runner::run(&plan, &mut progress);
+    let cells = match &args.pair_id {
+        None => runner::run(&plan, &mut progress),
+        Some(_) => runner::run_in_turns(&plan, &mut progress, &mut crate::pair::Relay::new())
+            .map_err(|_| {
+                Error::Runtime(
+                    "--pair-id: the coordinator stopped handing out turns; nothing written".into(),
+                )
+            })?,
+    };
     progress.0.finish_and_clear();
 
     let config = Config {
@@ -181,6 +195,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         switch_interval_s: Some(args.switch_interval / 1e3),
         pin: args.pin,
         sample_time_s: Some(args.sample_time / 1e3),
+        pair_id: args.pair_id.clone(),
     };
     let results = Results {
         schema: results::SCHEMA.into(),

@@ -36,6 +36,7 @@ pub mod error;
 pub mod gil;
 pub mod ipc;
 pub mod measure;
+pub mod pair;
 pub mod report;
 pub mod results;
 pub mod strategy;

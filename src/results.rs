@@ -45,6 +45,11 @@ pub struct Config {
     /// Shortest a timed sample may last (`--sample-time`); 0 takes one batch per sample.
     #[serde(default)]
     pub sample_time_s: Option<f64>,
+    /// Set when the run took turns, cell round by cell round, with other runs of the same
+    /// `parbench pair` invocation, which share the id: their rounds were measured side by side
+    /// and `parbench compare` pairs them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pair_id: Option<String>,
 }
 
 fn one() -> usize {

@@ -554,6 +554,65 @@ fn runs_with_rounds_are_compared_round_by_round() {
     assert!(units.iter().all(|u| *u == "sample"), "{units:?}");
 }
 
+/// Multiplies sample i of every cell by `swings[i / per_round]`: a machine whose speed changes
+/// from round to round, alike for every cell.
+fn swing(r: &mut Value, swings: &[f64], per_round: usize) {
+    for c in r["cells"].as_array_mut().unwrap() {
+        if let Some(s) = c["samples_s"].as_array_mut() {
+            for (i, x) in s.iter_mut().enumerate() {
+                *x = serde_json::json!(x.as_f64().unwrap() * swings[i / per_round]);
+            }
+        }
+    }
+}
+
+#[test]
+fn paired_runs_are_compared_sample_by_sample_through_the_machine_s_swings() {
+    let dir = tempfile::tempdir().unwrap();
+    let swings = [
+        1.0, 1.3, 0.95, 1.15, 1.05, 1.25, 0.9, 1.2, 1.0, 1.1, 0.92, 1.3,
+    ];
+    let (mut base, mut cur) = (in_rounds(1, 12, 2), in_rounds(2, 12, 2));
+    swing(&mut base, &swings, 2);
+    swing(&mut cur, &swings, 2);
+    scale_samples(&mut cur, "ode-sweep", "pool", 2, 1.10);
+
+    // Two runs that did not take turns: rounds are independent, and the swings hide 10 %.
+    let c = compare(dir.path(), &base, &cur, &[]);
+    assert_eq!(c.out.status.code(), Some(0), "{}", stdout(&c.out));
+    assert_eq!(
+        verdict_of(&c.json.unwrap(), "ode-sweep/pool/2"),
+        "unchanged"
+    );
+
+    // The same samples from one `parbench pair`: each cancels its partner's swing.
+    base["config"]["pair_id"] = serde_json::json!("same invocation");
+    cur["config"]["pair_id"] = serde_json::json!("same invocation");
+    let c = compare(dir.path(), &base, &cur, &[]);
+    assert_eq!(c.out.status.code(), Some(1), "{}", stdout(&c.out));
+    assert!(
+        stdout(&c.out).contains("parbench pair"),
+        "{}",
+        stdout(&c.out)
+    );
+    let json = c.json.unwrap();
+    for cell in json["cells"].as_array().unwrap() {
+        if cell["verdict"] == "not_comparable" {
+            continue;
+        }
+        assert_eq!(cell["unit"], "pair", "{cell}");
+        let expected = if cell["workload"] == "ode-sweep"
+            && cell["strategy"] == "pool"
+            && cell["workers"] == 2
+        {
+            "regression"
+        } else {
+            "unchanged"
+        };
+        assert_eq!(cell["verdict"], expected, "{cell}");
+    }
+}
+
 #[test]
 fn unwritable_output_paths_exit_2_before_reading() {
     let dir = tempfile::tempdir().unwrap();

@@ -227,6 +227,7 @@ fn synthetic(gil_f: f64) -> Results {
             switch_interval_s: None,
             pin: false,
             sample_time_s: None,
+            pair_id: None,
         },
         cells,
     }

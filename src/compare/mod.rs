@@ -35,6 +35,20 @@
 //! rounds' medians, R against R. Runs of a single round fall back to samples as the unit. A
 //! shift of a whole run is shared by all its rounds and stays invisible to either; only the
 //! threshold guards against it.
+//!
+//! # Paired runs
+//!
+//! Runs made by one `parbench pair` invocation took turns sample by sample on the same machine,
+//! so a shift of the machine — the whole run, one core for a while, the host taking the second
+//! vCPU — hits both. When both files carry the same pair id and the same rounds of the same
+//! number of samples, the samples are compared as pairs: sample i of round r of one side was
+//! taken milliseconds from sample i of round r of the other, and their log ratio
+//! ln(numerator / denominator) cancels whatever slowed the machine for both. The table's
+//! baseline and current columns stay the pooled medians. The ratio is exp of the Hodges–Lehmann estimate of
+//! all pairs' log ratios (not the ratio of pooled medians, which would let the machine's swings
+//! back in); its interval a two-stage bootstrap drawing rounds, then pairs within them; the
+//! test the Wilcoxon signed-rank test of the rounds' median log ratios (rounds stay the
+//! independent unit), whose smallest p-value over n rounds is 2 / 2ⁿ.
 
 pub mod output;
 pub mod stats;
@@ -96,6 +110,8 @@ pub struct RunInfo {
     pub scale: f64,
     pub samples: usize,
     pub seed: u64,
+    /// Set when the run was one side of a `parbench pair` invocation.
+    pub pair_id: Option<String>,
 }
 
 impl RunInfo {
@@ -112,6 +128,7 @@ impl RunInfo {
             scale: r.config.scale,
             samples: r.config.samples,
             seed: r.config.seed,
+            pair_id: r.config.pair_id.clone(),
         }
     }
 
@@ -162,6 +179,9 @@ pub struct CellComparison {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Unit {
+    /// Sample i of round r of each side, taken side by side (`parbench pair`); rounds are the
+    /// test's observations.
+    Pair,
     Round,
     Sample,
 }
@@ -338,6 +358,7 @@ pub fn compare(
             cur.machine.logical_cores
         )));
     }
+    let paired = base.config.pair_id.is_some() && base.config.pair_id == cur.config.pair_id;
     let base_cells = index(base_file, base)?;
     let cur_cells = index(cur_file, cur)?;
     if !base_cells.keys().any(|k| cur_cells.contains_key(k)) {
@@ -390,26 +411,47 @@ pub fn compare(
                     Metric::Time => (&cv, &bv),
                     Metric::Speedup => (&bv, &cv),
                 };
-                out.ratio = Some(median(num).expect("non-empty") / median(den).expect("non-empty"));
-                let by_round = bs.rounds >= 2 && cs.rounds >= 2;
-                let per_round = |n: usize, rounds: usize| if by_round { n / rounds } else { n };
+                let unit =
+                    if paired && bs.rounds >= 2 && bs.rounds == cs.rounds && bv.len() == cv.len() {
+                        Unit::Pair
+                    } else if bs.rounds >= 2 && cs.rounds >= 2 {
+                        Unit::Round
+                    } else {
+                        Unit::Sample
+                    };
+                let per_round = |n: usize, rounds: usize| {
+                    if unit == Unit::Sample { n } else { n / rounds }
+                };
                 let bg = Grouped::new(&bv, per_round(bv.len(), bs.rounds));
                 let cg = Grouped::new(&cv, per_round(cv.len(), cs.rounds));
                 let (ng, dg) = match opts.metric {
                     Metric::Time => (&cg, &bg),
                     Metric::Speedup => (&bg, &cg),
                 };
-                out.ci95 =
-                    stats::grouped_ratio_interval(ng, dg, &mut stats::cell_rng(&key_text(k)));
-                let test = if by_round {
-                    stats::mann_whitney(&bg.round_medians(), &cg.round_medians())
-                } else {
-                    stats::mann_whitney(&bv, &cv)
+                let mut rng = stats::cell_rng(&key_text(k));
+                let test = match unit {
+                    Unit::Pair => {
+                        let pairs = stats::Paired::new(ng, dg).expect("rounds pair up");
+                        let (ratio, ci) = pairs.ratio(&mut rng);
+                        out.ratio = Some(ratio);
+                        out.ci95 = Some(ci);
+                        stats::signed_rank(&pairs.round_logs())
+                    }
+                    Unit::Round | Unit::Sample => {
+                        out.ratio =
+                            Some(median(num).expect("non-empty") / median(den).expect("non-empty"));
+                        out.ci95 = stats::grouped_ratio_interval(ng, dg, &mut rng);
+                        if unit == Unit::Round {
+                            stats::mann_whitney(&bg.round_medians(), &cg.round_medians())
+                        } else {
+                            stats::mann_whitney(&bv, &cv)
+                        }
+                    }
                 }
                 .expect("non-empty");
                 out.p_value = Some(test.p_value);
                 out.test = Some(test.method);
-                out.unit = Some(if by_round { Unit::Round } else { Unit::Sample });
+                out.unit = Some(unit);
                 out.baseline = Some(bs);
                 out.current = Some(cs);
             }
@@ -481,6 +523,15 @@ pub fn compare(
                 .to_string(),
         });
     }
+    if paired {
+        let pairs = cells.iter().filter(|c| c.unit == Some(Unit::Pair)).count();
+        notes.push(format!(
+            "the runs took turns sample by sample (parbench pair): {pairs} of {} compared cells \
+             are judged on samples taken side by side, which cancels what slowed the machine \
+             for both",
+            compared.len()
+        ));
+    }
     if let Some(note) = power_note(&cells, compared.len(), opts.alpha) {
         notes.push(note);
     }
@@ -491,10 +542,12 @@ pub fn compare(
         threshold_pct: opts.threshold_pct,
         alpha: opts.alpha,
         correction: "holm",
-        test: "mann-whitney-u, two-sided, of round medians when both runs have rounds",
+        test: "two-sided: wilcoxon signed-rank of the rounds' median log ratios for paired runs, \
+               else mann-whitney-u of round medians when both runs have rounds, else of samples",
         interval: format!(
-            "percentile bootstrap of the ratio of medians (rounds, then samples within them), \
-             {} resamples, 95 %",
+            "percentile bootstrap (rounds, then samples within them) of the ratio of medians, \
+             or for paired runs of exp(Hodges-Lehmann of the paired samples' log ratios), \
+             pairs kept together; {} resamples, 95 %",
             stats::BOOTSTRAP_RESAMPLES
         ),
         baseline: RunInfo::new(base_file, base),
@@ -505,6 +558,17 @@ pub fn compare(
     })
 }
 
+impl Unit {
+    /// The smallest p-value the cell's test can give with `n` values on each side (`n`
+    /// pairs for paired rounds): what decides whether Holm's correction leaves it any chance.
+    fn smallest_p(self, n_base: usize, n_cur: usize) -> f64 {
+        match self {
+            Unit::Pair => stats::smallest_signed_p(n_base),
+            Unit::Round | Unit::Sample => stats::smallest_p(n_base, n_cur),
+        }
+    }
+}
+
 /// Warns when some compared cells have too few samples to ever pass Holm's first step: a
 /// regression there could not be detected however large it was.
 fn power_note(cells: &[CellComparison], m: usize, alpha: f64) -> Option<String> {
@@ -512,32 +576,33 @@ fn power_note(cells: &[CellComparison], m: usize, alpha: f64) -> Option<String> 
         return None;
     }
     let needed = alpha / m as f64;
-    let blind: Vec<(usize, usize)> = cells
+    let blind: Vec<(Unit, usize, usize)> = cells
         .iter()
         .filter(|c| c.p_value.is_some())
         .filter_map(|c| {
-            let (b, k) = (c.baseline.as_ref()?, c.current.as_ref()?);
-            Some(match c.unit? {
-                Unit::Round => (b.rounds, k.rounds),
-                Unit::Sample => (b.samples, k.samples),
+            let (b, k, unit) = (c.baseline.as_ref()?, c.current.as_ref()?, c.unit?);
+            Some(match unit {
+                Unit::Pair | Unit::Round => (unit, b.rounds, k.rounds),
+                Unit::Sample => (unit, b.samples, k.samples),
             })
         })
-        .filter(|&(a, b)| stats::smallest_p(a, b) > needed)
+        .filter(|&(unit, a, b)| unit.smallest_p(a, b) > needed)
         .collect();
-    if blind.is_empty() {
-        return None;
-    }
-    let (a, b) = blind[0];
+    let &(unit, a, b) = blind.first()?;
     let enough = (1..)
-        .find(|&n| stats::smallest_p(n, n) <= needed)
+        .find(|&n| unit.smallest_p(n, n) <= needed)
         .expect("p falls to 0 as n grows");
+    let example = match unit {
+        Unit::Pair => format!("{a} pairs of rounds"),
+        Unit::Round | Unit::Sample => format!("{a} vs {b}"),
+    };
     Some(format!(
         "{} of {m} compared cells have too few rounds or samples to be flagged at all (e.g. \
-         {a} vs {b}: the smallest p-value possible is {:.2e}, Holm's correction over {m} cells \
+         {example}: the smallest p-value possible is {:.2e}, Holm's correction over {m} cells \
          needs {:.2e}); record at least {enough} per cell on both sides (--rounds, or \
          --samples for runs of one round), more to leave room for noise",
         blind.len(),
-        stats::smallest_p(a, b),
+        unit.smallest_p(a, b),
         needed
     ))
 }

@@ -1,5 +1,6 @@
 //! The statistics behind a verdict: a bootstrap interval for a ratio of medians, the
-//! Mann–Whitney rank test, and Holm's family-wise correction.
+//! Mann–Whitney rank test (the Wilcoxon signed-rank test for paired runs), and Holm's
+//! family-wise correction.
 //!
 //! Timings are skewed and often carry a few outliers (a context switch, a page fault), so
 //! everything here works on medians and ranks and assumes no distribution.
@@ -85,13 +86,24 @@ impl<'a> Grouped<'a> {
     }
 }
 
-/// The median of a two-stage resample of `g`: rounds drawn with replacement, then samples drawn
-/// with replacement within each drawn round. With one round it is the ordinary bootstrap.
-fn resampled_grouped_median(g: &Grouped<'_>, buf: &mut Vec<f64>, rng: &mut ChaCha8Rng) -> f64 {
+/// Draws `rounds` round indices with replacement: the first stage of a resample.
+fn pick_rounds(rounds: usize, picks: &mut Vec<usize>, rng: &mut ChaCha8Rng) {
+    picks.clear();
+    picks.extend((0..rounds).map(|_| rng.random_range(0..rounds)));
+}
+
+/// The median of `g`'s samples in the drawn rounds `picks`, each round's samples drawn anew
+/// with replacement: the second stage. With one round it is the ordinary bootstrap.
+fn resampled_grouped_median(
+    g: &Grouped<'_>,
+    picks: &[usize],
+    buf: &mut Vec<f64>,
+    rng: &mut ChaCha8Rng,
+) -> f64 {
     buf.clear();
-    let (rounds, per) = (g.rounds(), g.per_round);
-    for _ in 0..rounds {
-        let round = g.round(rng.random_range(0..rounds));
+    let per = g.per_round;
+    for &r in picks {
+        let round = g.round(r);
         buf.extend((0..per).map(|_| round[rng.random_range(0..per)]));
     }
     median(buf).expect("non-empty")
@@ -110,15 +122,106 @@ pub fn grouped_ratio_interval(
         return None;
     }
     let mut buf = Vec::with_capacity(num.values.len().max(den.values.len()));
+    let mut picks = Vec::with_capacity(num.rounds().max(den.rounds()));
     let mut ratios: Vec<f64> = (0..BOOTSTRAP_RESAMPLES)
         .map(|_| {
-            let n = resampled_grouped_median(num, &mut buf, rng);
-            let d = resampled_grouped_median(den, &mut buf, rng);
+            pick_rounds(num.rounds(), &mut picks, rng);
+            let n = resampled_grouped_median(num, &picks, &mut buf, rng);
+            pick_rounds(den.rounds(), &mut picks, rng);
+            let d = resampled_grouped_median(den, &picks, &mut buf, rng);
             n / d
         })
         .collect();
     ratios.sort_by(f64::total_cmp);
     Some([percentile(&ratios, 2.5), percentile(&ratios, 97.5)])
+}
+
+/// The Hodges–Lehmann estimate of the centre of `d`: the median of all pairwise means
+/// (d_i + d_j) / 2, i ≤ j. It is the estimate that goes with the signed-rank test, nearly as
+/// efficient as the mean on well-behaved data and as robust as the median to a few wild
+/// values (it ignores up to 29 % of them). `None` when `d` is empty.
+pub fn hodges_lehmann(d: &[f64]) -> Option<f64> {
+    let mut walsh: Vec<f64> = Vec::with_capacity(d.len() * (d.len() + 1) / 2);
+    for (i, a) in d.iter().enumerate() {
+        walsh.extend(d[i..].iter().map(|b| (a + b) / 2.0));
+    }
+    median(&walsh)
+}
+
+/// Up to this many paired samples the paired ratio is a Hodges–Lehmann estimate; beyond, the
+/// median, since the n²/2 pairwise means of every bootstrap resample would cost seconds.
+pub const HODGES_LEHMANN_MAX_N: usize = 64;
+
+/// The centre of paired log ratios: Hodges–Lehmann, or the median for many values.
+fn paired_centre(logs: &[f64]) -> Option<f64> {
+    if logs.len() <= HODGES_LEHMANN_MAX_N {
+        hodges_lehmann(logs)
+    } else {
+        median(logs)
+    }
+}
+
+/// Paired runs (`parbench pair`): sample i of round r of one side was taken right next to
+/// sample i of round r of the other, so each such pair gives a log ratio ln(num / den) in
+/// which whatever slowed the machine for both cancels.
+#[derive(Clone, Debug)]
+pub struct Paired {
+    logs: Vec<f64>,
+    per_round: usize,
+}
+
+impl Paired {
+    /// `None` unless both sides have the same rounds of the same number of samples.
+    pub fn new(num: &Grouped<'_>, den: &Grouped<'_>) -> Option<Paired> {
+        if num.values.is_empty() || num.rounds() != den.rounds() || num.per_round != den.per_round {
+            return None;
+        }
+        let logs = num
+            .values
+            .iter()
+            .zip(den.values)
+            .map(|(n, d)| (n / d).ln())
+            .collect();
+        Some(Paired {
+            logs,
+            per_round: num.per_round,
+        })
+    }
+
+    fn rounds(&self) -> usize {
+        self.logs.len() / self.per_round
+    }
+
+    /// Each round's median log ratio: the independent observations of the signed-rank test.
+    pub fn round_logs(&self) -> Vec<f64> {
+        self.logs
+            .chunks(self.per_round)
+            .map(|r| median(r).expect("rounds are non-empty"))
+            .collect()
+    }
+
+    /// The ratio, exp of the centre (Hodges–Lehmann) of all pairs' log ratios, and its 95 %
+    /// two-stage bootstrap interval: rounds drawn with replacement, then pairs within each
+    /// drawn round, so that the interval carries the variation between rounds while every
+    /// sample stays with the one taken next to it.
+    pub fn ratio(&self, rng: &mut ChaCha8Rng) -> (f64, [f64; 2]) {
+        let point = paired_centre(&self.logs).expect("non-empty").exp();
+        let (rounds, per) = (self.rounds(), self.per_round);
+        let (mut picks, mut buf) = (Vec::new(), Vec::with_capacity(self.logs.len()));
+        let mut ratios: Vec<f64> = (0..BOOTSTRAP_RESAMPLES)
+            .map(|_| {
+                pick_rounds(rounds, &mut picks, rng);
+                buf.clear();
+                for &r in &picks {
+                    let round = &self.logs[r * per..(r + 1) * per];
+                    buf.extend((0..per).map(|_| round[rng.random_range(0..per)]));
+                }
+                paired_centre(&buf).expect("non-empty").exp()
+            })
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        (point, [percentile(&ratios, 2.5), percentile(&ratios, 97.5)])
+    }
 }
 
 /// How a rank test's p-value was obtained.
@@ -131,11 +234,12 @@ pub enum Method {
     Normal,
 }
 
-/// The two-sided Mann–Whitney U test of `x` against `y`.
+/// A two-sided rank test's outcome.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RankTest {
-    /// U of `x`: the number of (x, y) pairs with x > y, ties counting one half.
-    pub u: f64,
+    /// Mann–Whitney: U of `x`, the number of (x, y) pairs with x > y, ties counting one half.
+    /// Signed-rank: W+, the sum of the ranks of the positive differences.
+    pub statistic: f64,
     pub p_value: f64,
     pub method: Method,
 }
@@ -215,7 +319,7 @@ pub fn mann_whitney_exact(x: &[f64], y: &[f64]) -> Option<RankTest> {
     let low: f64 = dist[..=obs].iter().sum();
     let high: f64 = dist[obs..].iter().sum();
     Some(RankTest {
-        u: u_of_x(&ranks, n1),
+        statistic: u_of_x(&ranks, n1),
         p_value: (2.0 * low.min(high) / total).min(1.0),
         method: Method::Exact,
     })
@@ -244,7 +348,7 @@ pub fn mann_whitney_normal(x: &[f64], y: &[f64]) -> Option<RankTest> {
         statrs::function::erf::erfc(z / std::f64::consts::SQRT_2).min(1.0)
     };
     Some(RankTest {
-        u,
+        statistic: u,
         p_value,
         method: Method::Normal,
     })
@@ -258,6 +362,80 @@ pub fn smallest_p(n1: usize, n2: usize) -> f64 {
     // C(n, k) as a running product, in f64: it only needs to be accurate, not exact.
     let c = (0..k).fold(1.0f64, |c, i| c * (n - i) as f64 / (i + 1) as f64);
     (2.0 / c).min(1.0)
+}
+
+/// Up to this many pairs the signed-rank test enumerates all 2ⁿ sign assignments (by counting
+/// rank sums, n³ steps); beyond, the normal approximation is within a few percent.
+pub const SIGNED_EXACT_MAX_N: usize = 200;
+
+/// The two-sided Wilcoxon signed-rank test that the paired differences `d` are centred on 0:
+/// under the null hypothesis each difference is as likely positive as negative, so every
+/// assignment of signs to the ranks of |d| is equally likely. Zero differences carry no sign
+/// and are dropped (Wilcoxon's convention); ties in |d| share mid-ranks, which the exact
+/// enumeration uses as observed. `None` when `d` is empty.
+pub fn signed_rank(d: &[f64]) -> Option<RankTest> {
+    if d.is_empty() {
+        return None;
+    }
+    let nonzero: Vec<f64> = d.iter().copied().filter(|x| *x != 0.0).collect();
+    let n = nonzero.len();
+    if n == 0 {
+        return Some(RankTest {
+            statistic: 0.0,
+            p_value: 1.0,
+            method: Method::Exact,
+        });
+    }
+    let magnitudes: Vec<f64> = nonzero.iter().map(|x| x.abs()).collect();
+    let (ranks, ties) = doubled_ranks(&magnitudes, &[]);
+    let w2: u64 = ranks
+        .iter()
+        .zip(&nonzero)
+        .filter(|(_, x)| **x > 0.0)
+        .map(|(r, _)| r)
+        .sum();
+    let statistic = w2 as f64 / 2.0;
+    if n > SIGNED_EXACT_MAX_N {
+        let nf = n as f64;
+        let mean = nf * (nf + 1.0) / 4.0;
+        let var = nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0 - ties / 48.0;
+        let p_value = if var <= 0.0 {
+            1.0
+        } else {
+            let z = ((statistic - mean).abs() - 0.5).max(0.0) / var.sqrt();
+            statrs::function::erf::erfc(z / std::f64::consts::SQRT_2).min(1.0)
+        };
+        return Some(RankTest {
+            statistic,
+            p_value,
+            method: Method::Normal,
+        });
+    }
+    // ways[s]: how many sign assignments give the positive ranks a doubled sum of s.
+    let total_sum: usize = ranks.iter().sum::<u64>() as usize;
+    let mut ways = vec![0.0f64; total_sum + 1];
+    ways[0] = 1.0;
+    for &r in &ranks {
+        let r = r as usize;
+        for s in (r..=total_sum).rev() {
+            ways[s] += ways[s - r];
+        }
+    }
+    let total: f64 = ways.iter().sum();
+    let obs = w2 as usize;
+    let low: f64 = ways[..=obs].iter().sum();
+    let high: f64 = ways[obs..].iter().sum();
+    Some(RankTest {
+        statistic,
+        p_value: (2.0 * low.min(high) / total).min(1.0),
+        method: Method::Exact,
+    })
+}
+
+/// The smallest two-sided p-value of the signed-rank test over `n` pairs (all of one sign):
+/// 2 / 2ⁿ.
+pub fn smallest_signed_p(n: usize) -> f64 {
+    (2.0 / 2f64.powi(n.min(1023) as i32)).min(1.0)
 }
 
 /// Holm's step-down adjustment: p-values adjusted so that rejecting every hypothesis whose
@@ -437,14 +615,14 @@ mod tests {
         let x = [1.0, 2.0, 3.0, 4.0, 5.0];
         let y = [6.0, 7.0, 8.0, 9.0, 10.0];
         let t = mann_whitney_exact(&x, &y).unwrap();
-        assert_eq!(t.u, 0.0);
+        assert_eq!(t.statistic, 0.0);
         assert!(close(t.p_value, 0.007936507936507936), "{}", t.p_value);
 
         // 7 vs 6, interleaved. scipy exact: U = 5.0, p = 0.022144522144522144.
         let x = [1.1, 2.3, 3.7, 4.2, 6.5, 8.8, 9.1];
         let y = [5.0, 7.4, 10.2, 11.6, 12.3, 13.9];
         let t = mann_whitney(&x, &y).unwrap();
-        assert_eq!((t.u, t.method), (5.0, Method::Exact));
+        assert_eq!((t.statistic, t.method), (5.0, Method::Exact));
         assert!(close(t.p_value, 0.022144522144522144), "{}", t.p_value);
 
         // 10 vs 10 timing-like values, no ties. scipy exact: U = 6.0,
@@ -452,7 +630,7 @@ mod tests {
         let x = [1.01, 0.99, 1.02, 1.00, 0.98, 1.035, 1.05, 0.97, 1.015, 1.04];
         let y = [1.06, 1.08, 1.03, 1.10, 1.07, 1.025, 1.09, 1.11, 1.065, 1.12];
         let t = mann_whitney_exact(&x, &y).unwrap();
-        assert_eq!(t.u, 6.0);
+        assert_eq!(t.statistic, 6.0);
         assert!(close(t.p_value, 0.00032475264673407085), "{}", t.p_value);
 
         // 25 vs 25, no ties: past EXACT_MAX_N, so the normal approximation.
@@ -460,7 +638,7 @@ mod tests {
         let x: Vec<f64> = (0..25).map(f64::from).collect();
         let y: Vec<f64> = (0..25).map(|i| f64::from(i) * 1.1 + 3.35).collect();
         let t = mann_whitney(&x, &y).unwrap();
-        assert_eq!((t.u, t.method), (214.0, Method::Normal));
+        assert_eq!((t.statistic, t.method), (214.0, Method::Normal));
         assert!(close(t.p_value, 0.05723926127938553), "{}", t.p_value);
 
         // Ties (1.01 twice; 1.02 and 1.03 in both groups), normal approximation.
@@ -474,7 +652,7 @@ mod tests {
         let x = [1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 4.0];
         let y = [2.0, 3.0, 3.0, 4.0, 4.0, 4.0, 5.0, 5.0];
         let t = mann_whitney_normal(&x, &y).unwrap();
-        assert_eq!(t.u, 10.0);
+        assert_eq!(t.statistic, 10.0);
         assert!(close(t.p_value, 0.020720895186739533), "{}", t.p_value);
     }
 
@@ -596,6 +774,162 @@ mod tests {
             Verdict::Regression,
             "{ci:?} p={p}"
         );
+    }
+
+    /// Reference values from scipy 1.17.1, `wilcoxon(d, method='exact')` for tie-free data
+    /// (its statistic is min(W+, W−); ours is W+) and, with ties, the exhaustive sign-flip
+    /// test `wilcoxon(d, method=PermutationMethod(n_resamples=np.inf))`.
+    #[test]
+    fn signed_rank_p_values_match_scipy() {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12;
+        let d = [0.12, -0.03, 0.08, 0.15, 0.02, 0.09, -0.01, 0.11, 0.07, 0.05];
+        let t = signed_rank(&d).unwrap();
+        assert_eq!((t.statistic, t.method), (51.0, Method::Exact));
+        assert!(close(t.p_value, 0.013671875), "{}", t.p_value);
+
+        // Twelve pairs of one sign: 2 / 2¹², the smallest p-value of twelve pairs.
+        let d: Vec<f64> = (1..=12).map(|i| f64::from(i) / 10.0).collect();
+        let t = signed_rank(&d).unwrap();
+        assert!(close(t.p_value, 0.00048828125), "{}", t.p_value);
+        assert!(close(smallest_signed_p(12), 0.00048828125));
+
+        let d = [-0.5, 0.2, -0.1, 0.4, 0.3, -0.25, 0.15, 0.05];
+        let t = signed_rank(&d).unwrap();
+        assert_eq!(t.statistic, 21.0);
+        assert!(close(t.p_value, 0.7421875), "{}", t.p_value);
+
+        let d = [0.1, 0.1, -0.2, 0.3, 0.3, 0.3, -0.1, 0.4];
+        let t = signed_rank(&d).unwrap();
+        assert_eq!(t.statistic, 30.0);
+        assert!(close(t.p_value, 0.1171875), "{}", t.p_value);
+
+        // Zero differences carry no sign; none at all is no evidence.
+        assert_eq!(signed_rank(&[0.0, 0.0]).unwrap().p_value, 1.0);
+        assert!(signed_rank(&[]).is_none());
+    }
+
+    #[test]
+    fn hodges_lehmann_is_the_median_of_pairwise_means() {
+        // Walsh averages of 1, 2, 9: 1, 1.5, 5, 2, 5.5, 9 → median (2 + 5) / 2.
+        assert_eq!(hodges_lehmann(&[1.0, 2.0, 9.0]), Some(3.5));
+        assert_eq!(hodges_lehmann(&[4.0]), Some(4.0));
+        assert_eq!(hodges_lehmann(&[]), None);
+        // One wild value out of eight barely moves it.
+        let calm = [1.0, 1.1, 0.9, 1.05, 0.95, 1.0, 1.02, 0.98];
+        let mut wild = calm;
+        wild[3] = 50.0;
+        let (a, b) = (
+            hodges_lehmann(&calm).unwrap(),
+            hodges_lehmann(&wild).unwrap(),
+        );
+        assert!((a - b).abs() < 0.05, "{a} vs {b}");
+    }
+
+    /// Twelve rounds in which the machine's speed swings by up to 30 % from round to round,
+    /// the same for both sides of a round (what `parbench pair` arranges).
+    const SWINGS: [f64; 12] = [
+        1.0, 1.3, 0.95, 1.15, 1.05, 1.25, 0.9, 1.2, 1.0, 1.1, 0.92, 1.3,
+    ];
+
+    /// Applies `SWINGS` to values taken in rounds of `per_round`.
+    fn swung(values: &[f64], per_round: usize) -> Vec<f64> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v * SWINGS[i / per_round])
+            .collect()
+    }
+
+    /// The verdict on one cell among 35, with rounds as pairs or as independent groups.
+    fn judge_rounds(base: &[f64], cur: &[f64], per_round: usize, paired: bool) -> Verdict {
+        let (b, c) = (Grouped::new(base, per_round), Grouped::new(cur, per_round));
+        let (ci, p) = if paired {
+            let pairs = Paired::new(&c, &b).unwrap();
+            let (_, ci) = pairs.ratio(&mut cell_rng("p"));
+            (ci, signed_rank(&pairs.round_logs()).unwrap().p_value)
+        } else {
+            let ci = grouped_ratio_interval(&c, &b, &mut cell_rng("p")).unwrap();
+            let p = mann_whitney(&b.round_medians(), &c.round_medians()).unwrap();
+            (ci, p.p_value)
+        };
+        let mut family = vec![0.5; 35];
+        family[0] = p;
+        verdict(ci, holm(&family)[0], 0.05, 0.05)
+    }
+
+    #[test]
+    fn paired_rounds_see_a_shift_through_swings_that_hide_it_from_unpaired_rounds() {
+        for s in 0..20 {
+            let base = swung(&in_rounds(&[1.0; 12], 2, 2 * s), 2);
+            let same = swung(&in_rounds(&[1.0; 12], 2, 2 * s + 1), 2);
+            let slower: Vec<f64> = same.iter().map(|x| x * 1.10).collect();
+            assert_eq!(
+                judge_rounds(&base, &slower, 2, true),
+                Verdict::Regression,
+                "{s}"
+            );
+            assert_eq!(
+                judge_rounds(&slower, &base, 2, true),
+                Verdict::Improvement,
+                "{s}"
+            );
+            assert_eq!(
+                judge_rounds(&base, &same, 2, true),
+                Verdict::Unchanged,
+                "{s}"
+            );
+            // Taken as independent rounds, the swings drown the shift.
+            assert_eq!(
+                judge_rounds(&base, &slower, 2, false),
+                Verdict::Unchanged,
+                "{s}"
+            );
+            // Below the threshold, pairing does not make a change matter.
+            let a_bit: Vec<f64> = same.iter().map(|x| x * 1.03).collect();
+            assert_eq!(
+                judge_rounds(&base, &a_bit, 2, true),
+                Verdict::Unchanged,
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_wild_round_does_not_flip_a_paired_verdict() {
+        for s in 0..20 {
+            let base = swung(&in_rounds(&[1.0; 12], 2, 2 * s), 2);
+            let mut cur = swung(&in_rounds(&[1.0; 12], 2, 2 * s + 1), 2);
+            // Both samples of one round of the current side three times as long.
+            cur[6] *= 3.0;
+            cur[7] *= 3.0;
+            assert_eq!(
+                judge_rounds(&base, &cur, 2, true),
+                Verdict::Unchanged,
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn samples_pair_up_only_in_rounds_of_equal_size() {
+        let a = [1.0, 1.1, 1.2, 1.3];
+        let b = [1.0, 1.1, 1.2, 1.3, 1.4, 1.5];
+        let (ga, gb) = (Grouped::new(&a, 2), Grouped::new(&b, 2));
+        assert!(Paired::new(&ga, &gb).is_none());
+        assert!(Paired::new(&ga, &Grouped::new(&a, 4)).is_none());
+        // A side against itself: every pair's log ratio is 0.
+        let (ratio, ci) = Paired::new(&ga, &ga).unwrap().ratio(&mut cell_rng("x"));
+        assert_eq!((ratio, ci), (1.0, [1.0, 1.0]));
+        // Samples stay with their partners: a side 10 % slower in every pair is 10 % slower,
+        // however far apart its rounds are.
+        let slow: Vec<f64> = a.iter().map(|x| x * 1.1).collect();
+        let pairs = Paired::new(&Grouped::new(&slow, 2), &ga).unwrap();
+        let (ratio, ci) = pairs.ratio(&mut cell_rng("x"));
+        assert!(
+            (ratio - 1.1).abs() < 1e-12 && (ci[0] - 1.1).abs() < 1e-12,
+            "{ci:?}"
+        );
+        assert_eq!(pairs.round_logs().len(), 2);
     }
 
     #[test]

@@ -38,6 +38,43 @@ pub trait Progress {
     fn run_done(&mut self);
 }
 
+/// Takes turns with other runs on the same machine (`parbench pair`): a run waits for its turn
+/// before each timed sample and hands the machine back after it, so that the samples of the
+/// runs it is compared with are taken next to its own, milliseconds apart. The first turn of a
+/// cell's round also covers building its inputs, starting its executor and the warm-up; the
+/// last ends once the executor is gone.
+pub trait Turns {
+    /// Blocks until this run may take the `step`-th of its `steps` samples (a cell that is
+    /// skipped or cannot start takes one turn for all of its round's samples); `false` when
+    /// it must stop instead (whoever handed out the turns is gone).
+    fn wait(&mut self, step: usize, steps: usize, label: &CellLabel<'_>) -> bool;
+    /// The machine is free again.
+    fn done(&mut self);
+}
+
+/// Where a cell's round stands in the run's sequence of turns.
+struct TurnAt<'a, 'l> {
+    turns: &'a mut dyn Turns,
+    /// The step of the round's first sample.
+    first: usize,
+    steps: usize,
+    label: &'a CellLabel<'l>,
+}
+
+/// Runs alone: every turn is granted at once.
+pub struct Alone;
+
+impl Turns for Alone {
+    fn wait(&mut self, _: usize, _: usize, _: &CellLabel<'_>) -> bool {
+        true
+    }
+    fn done(&mut self) {}
+}
+
+/// The run stopped before its last cell because its turns stopped coming.
+#[derive(Debug)]
+pub struct Stopped;
+
 /// Ignores progress.
 pub struct Silent;
 
@@ -131,6 +168,15 @@ struct Tally {
 /// samples of all rounds are pooled. A workload's inputs are built when its first cell in a
 /// stretch comes up and dropped when another workload's does.
 pub fn run(plan: &Plan, progress: &mut dyn Progress) -> Vec<Cell> {
+    run_in_turns(plan, progress, &mut Alone).expect("a run alone is never stopped")
+}
+
+/// [`run`], taking a turn before each timed sample (see [`Turns`]).
+pub fn run_in_turns(
+    plan: &Plan,
+    progress: &mut dyn Progress,
+    turns: &mut dyn Turns,
+) -> Result<Vec<Cell>, Stopped> {
     super::allocator::configure();
     strategy::quiet_task_panics();
     let pairs = plan.pairs();
@@ -162,18 +208,25 @@ pub fn run(plan: &Plan, progress: &mut dyn Progress) -> Vec<Cell> {
             let idx = (offset + k) % order.len();
             let (w, p) = order[idx];
             let workload = plan.workloads[w].as_ref();
+            let (strategy, workers, _) = pairs[p];
+            let label = CellLabel {
+                workload: workload.name(),
+                strategy: strategy.name(),
+                workers,
+            };
+            let per_cell = plan.samples.max(1);
+            let first = (round * order.len() + k) * per_cell;
+            let steps = rounds * order.len() * per_cell;
+            if !turns.wait(first, steps, &label) {
+                return Err(Stopped);
+            }
             if current.as_ref().map(|(cw, _)| *cw) != Some(w) {
                 // Free the previous workload's inputs before building the next one's.
                 drop(current.take());
                 current = Some((w, workload.prepare(&plan.params)));
             }
             let instance = current.as_ref().expect("just prepared").1.as_ref();
-            let (strategy, workers, _) = pairs[p];
-            progress.cell(&CellLabel {
-                workload: workload.name(),
-                strategy: strategy.name(),
-                workers,
-            });
+            progress.cell(&label);
             let target = Target {
                 workload,
                 instance,
@@ -181,20 +234,28 @@ pub fn run(plan: &Plan, progress: &mut dyn Progress) -> Vec<Cell> {
                 workers,
                 options: &options,
             };
+            let mut turn = TurnAt {
+                turns: &mut *turns,
+                first,
+                steps,
+                label: &label,
+            };
             measure_round(
                 plan,
                 &target,
                 &mut tallies[idx],
                 &mut references[w],
                 progress,
-            );
+                &mut turn,
+            )?;
+            turns.done();
         }
     }
     let mut cells: Vec<Cell> = tallies.into_iter().map(finish).collect();
     for group in cells.chunk_by_mut(|a, b| a.workload == b.workload) {
         derive_scaling(group);
     }
-    cells
+    Ok(cells)
 }
 
 struct Target<'a> {
@@ -254,14 +315,16 @@ fn against_reference(
     Ok((ref_digest.clone(), false))
 }
 
-/// One round of one cell: start the strategy, warm up, take the timed samples.
+/// One round of one cell: start the strategy, warm up, take the timed samples, each but the
+/// first in a turn of its own (the caller holds the first turn and ends the last).
 fn measure_round(
     plan: &Plan,
     target: &Target<'_>,
     tally: &mut Tally,
     reference: &mut Reference,
     progress: &mut dyn Progress,
-) {
+    turn: &mut TurnAt<'_, '_>,
+) -> Result<(), Stopped> {
     let Target {
         workload,
         instance,
@@ -276,7 +339,7 @@ fn measure_round(
     if let Some(reason) = strategy::skip_reason(strategy, workload) {
         tally.cell.skipped = Some(reason);
         (0..runs).for_each(|_| progress.run_done());
-        return;
+        return Ok(());
     }
     let started = Instant::now();
     let setup = Setup {
@@ -293,7 +356,7 @@ fn measure_round(
             tally.ok = false;
             tally.details.push(format!("could not start: {e}"));
             (0..runs).for_each(|_| progress.run_done());
-            return;
+            return Ok(());
         }
     };
     tally.startups.push(started.elapsed().as_secs_f64());
@@ -319,7 +382,13 @@ fn measure_round(
         loops_for(plan.min_sample_time, once)
     });
     tally.cell.loops = loops;
-    for _ in 0..plan.samples {
+    for i in 0..plan.samples {
+        if i > 0 {
+            turn.turns.done();
+            if !turn.turns.wait(turn.first + i, turn.steps, turn.label) {
+                return Err(Stopped);
+            }
+        }
         let mut busy = 0.0;
         for _ in 0..loops {
             let start = Instant::now();
@@ -330,6 +399,7 @@ fn measure_round(
         progress.run_done();
         tally.cell.samples_s.push(busy / loops as f64);
     }
+    Ok(())
 }
 
 /// Files one run of all tasks: its executor's statistics, and whether its results pass the

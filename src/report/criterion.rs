@@ -230,6 +230,7 @@ pub fn load(dir: &Path) -> Result<Input, Error> {
         switch_interval_s: None,
         pin: false,
         sample_time_s: None,
+        pair_id: None,
     };
     let created = if newest > SystemTime::UNIX_EPOCH {
         humantime::format_rfc3339_seconds(newest).to_string()

@@ -888,6 +888,7 @@ mod tests {
                     switch_interval_s: None,
                     pin: false,
                     sample_time_s: None,
+                    pair_id: None,
                 },
                 cells,
             },
