@@ -155,9 +155,10 @@ pub struct PairArgs {
     /// A `parbench run` flag for the current side only; repeat for more.
     #[arg(long, value_name = "ARG", allow_hyphen_values = true)]
     pub current_arg: Vec<String>,
-    /// `parbench run` flags for every side, after `--`: the matrix, --rounds (at least 12
-    /// leave the paired test room after the correction over dozens of cells; 16 are
-    /// recommended), --samples, ...
+    /// `parbench run` flags for every side, after `--`: the matrix, --rounds (16 recommended:
+    /// over n rounds the paired test's smallest p-value is 2/2ⁿ, and with 16 a cell can pass
+    /// Holm's first step over 35 cells with a few wrong-way rounds among its smallest; 12 only
+    /// with the smallest one), --samples, ...
     #[arg(last = true, value_name = "RUN FLAGS")]
     pub run: Vec<String>,
 }

@@ -10,18 +10,22 @@
 //! (see `crate::compare`). The sides go first in turn, so none is always measured right after
 //! another.
 //!
-//! The protocol is a line per message: a side writes `parbench-turn ready STEP STEPS LABEL`
-//! and waits for `go` on its stdin; after the sample it writes `parbench-turn done`. The first
+//! The protocol is a line per message: a side writes
+//! `parbench-turn ready STEP STEPS ROUND SAMPLE WORKLOAD/STRATEGY/WORKERS` and waits for `go` on
+//! its stdin; after the sample it writes `parbench-turn done`. Every live side must ask for the
+//! same turn at each step — the same matrix, rounds and samples — or the coordinator stops them
+//! all (exit 2): samples that were not taken side by side must not be judged as pairs. The first
 //! turn of a cell's round also covers its inputs, executor start and warm-up, the last its
 //! executor's shutdown, so no side's bookkeeping overlaps another's sample. Everything else a
 //! side prints on stdout (its summary table) is ignored; its stderr is the terminal's. A side
 //! whose stdin closes stops without writing a file, so no side outlives the coordinator by
-//! more than the sample it is taking. A side that hangs inside a task hangs the pair, as it
+//! more than the sample it is taking; a side that ends before its first turn (an older
+//! parbench refusing `--pair-id`) stops the others at once. A side that hangs inside a task hangs the pair, as it
 //! would hang a plain run (the process strategy's `--task-timeout` guards against that).
 
 use crate::cli::{Cli, Command, PairArgs};
 use crate::error::Error;
-use crate::measure::runner::{CellLabel, Turns};
+use crate::measure::runner::{CellLabel, Step, Turns};
 use crate::results;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -55,12 +59,18 @@ impl Default for Relay {
 }
 
 impl Turns for Relay {
-    fn wait(&mut self, step: usize, steps: usize, label: &CellLabel<'_>) -> bool {
+    fn wait(&mut self, step: Step, label: &CellLabel<'_>) -> bool {
         let mut out = io::stdout().lock();
         let asked = writeln!(
             out,
-            "{READY} {step} {steps} {}/{}/{}",
-            label.workload, label.strategy, label.workers
+            "{READY} {} {} {} {} {}/{}/{}",
+            step.index,
+            step.of,
+            step.round,
+            step.sample,
+            label.workload,
+            label.strategy,
+            label.workers
         )
         .and_then(|()| out.flush());
         if asked.is_err() {
@@ -96,11 +106,54 @@ struct Side {
     stdin: Option<ChildStdin>,
     stdout: BufReader<ChildStdout>,
     live: bool,
+    /// Whether it has had a turn yet.
+    started: bool,
+}
+
+/// A side's request for a turn, as it announced it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Ask {
+    step: usize,
+    steps: usize,
+    round: usize,
+    sample: usize,
+    label: String,
+}
+
+impl Ask {
+    fn parse(words: &str) -> Option<Ask> {
+        let mut w = words.split_whitespace();
+        let mut number = || w.next().and_then(|x| x.parse().ok());
+        let (step, steps, round, sample) = (number()?, number()?, number()?, number()?);
+        Some(Ask {
+            step,
+            steps,
+            round,
+            sample,
+            label: w.next()?.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for Ask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "turn {} of {}, {} round {} sample {}",
+            self.step + 1,
+            self.steps,
+            self.label,
+            self.round,
+            self.sample
+        )
+    }
 }
 
 /// What a side asked for next.
 enum Next {
-    Turn { step: usize, steps: usize },
+    Turn(Ask),
+    /// A request this coordinator does not understand: another version's protocol.
+    Garbled(String),
     Finished,
 }
 
@@ -115,12 +168,7 @@ impl Side {
                 Ok(_) => {}
             }
             if let Some(rest) = line.trim_end().strip_prefix(READY) {
-                let mut words = rest.split_whitespace();
-                let step = words.next().and_then(|w| w.parse().ok());
-                let steps = words.next().and_then(|w| w.parse().ok());
-                if let (Some(step), Some(steps)) = (step, steps) {
-                    return Next::Turn { step, steps };
-                }
+                return Ask::parse(rest).map_or_else(|| Next::Garbled(line.clone()), Next::Turn);
             }
         }
     }
@@ -281,39 +329,68 @@ fn start(plans: &[Plan], id: &str) -> Result<Vec<Side>, Error> {
             stdin,
             stdout,
             live: true,
+            started: false,
         });
     }
     Ok(sides)
 }
 
-/// Hands out turns until every side has finished: in each step every live side takes one
-/// sample, and the side that goes first moves on by one from step to step, so that with two
-/// sides the order runs A B, B A, A B, … and a drift within a step favours neither.
-fn coordinate(sides: &mut [Side], bar: &ProgressBar) {
-    let sides_n = sides.len();
-    let mut step = 0;
+/// Why the coordinator stopped handing out turns before the sides were done.
+enum Abort {
+    /// The sides asked for different turns: their matrices differ, or one speaks another
+    /// version of the protocol. Samples could no longer be paired.
+    OutOfStep(String),
+    /// This side ended before its first turn (it refused its flags, or could not start).
+    NeverStarted(usize),
+}
+
+/// Hands out turns until every side has finished. At each step every live side must ask for
+/// the same turn; then each takes it in an order that moves on with the round and the sample,
+/// so that with two sides a cell's samples go A B, B A, … within a round and the first of a
+/// round alternates too, whatever the number of cells and samples. A side that ends after its
+/// first turn (it crashed) is reported later; the others go on.
+fn coordinate(sides: &mut [Side], bar: &ProgressBar) -> Result<(), Abort> {
     loop {
-        let live: Vec<usize> = (0..sides.len()).filter(|&i| sides[i].live).collect();
-        if live.is_empty() {
-            return;
-        }
-        for j in 0..live.len() {
-            let side = &mut sides[live[(j + step) % live.len()]];
+        let mut asks: Vec<(usize, Ask)> = Vec::new();
+        for (i, side) in sides.iter_mut().enumerate().filter(|(_, s)| s.live) {
             match side.next() {
-                Next::Finished => side.live = false,
-                Next::Turn { step: s, steps } => {
-                    bar.set_length((steps * sides_n) as u64);
-                    bar.set_message(format!("{} {}/{steps}", side.name, s + 1));
-                    if !side.take() {
-                        side.live = false;
-                    } else if s + 1 == steps {
-                        side.drain();
-                    }
-                    bar.inc(1);
+                Next::Turn(ask) => asks.push((i, ask)),
+                Next::Garbled(line) => {
+                    return Err(Abort::OutOfStep(format!(
+                        "the {} side asked for a turn as no parbench pair of this version does: \
+                         '{}'",
+                        side.name,
+                        line.trim_end()
+                    )));
                 }
+                Next::Finished if !side.started => return Err(Abort::NeverStarted(i)),
+                Next::Finished => side.live = false,
             }
         }
-        step += 1;
+        let Some((_, first)) = asks.first().cloned() else {
+            return Ok(());
+        };
+        if let Some((i, other)) = asks.iter().find(|(_, a)| *a != first) {
+            return Err(Abort::OutOfStep(format!(
+                "the sides are out of step: the {} side asks for {first}, the {} side for \
+                 {other}; they must measure the same matrix (--workloads, --strategies, \
+                 --workers, --chunk, --rounds, --samples)",
+                sides[asks[0].0].name, sides[*i].name
+            )));
+        }
+        bar.set_length((first.steps * sides.len()) as u64);
+        bar.set_message(first.label.clone());
+        let lead = (first.round + first.sample) % asks.len();
+        for j in 0..asks.len() {
+            let side = &mut sides[asks[(lead + j) % asks.len()].0];
+            side.started = true;
+            if !side.take() {
+                side.live = false;
+            } else if first.step + 1 == first.steps {
+                side.drain();
+            }
+            bar.inc(1);
+        }
     }
 }
 
@@ -329,28 +406,51 @@ pub fn command(args: &PairArgs) -> Result<ExitCode, Error> {
             .expect("valid template")
             .progress_chars("=> "),
     );
-    coordinate(&mut sides, &bar);
+    let aborted = coordinate(&mut sides, &bar);
     bar.finish_and_clear();
-
-    let mut code = 0u8;
+    // A side still waiting for a turn (the coordinator gave up) reads the end of its input and
+    // stops without a file; the others have finished.
     for s in &mut sides {
         s.stdin = None;
-        match s.child.wait() {
-            Ok(status) if status.success() => {}
-            Ok(status) => {
-                eprintln!(
-                    "parbench pair: the {} side ({}) ended with {status}",
+    }
+
+    let mut codes = Vec::with_capacity(sides.len());
+    for s in &mut sides {
+        let status = s.child.wait();
+        let code = match &status {
+            Ok(st) if st.success() => 0u8,
+            Ok(st) if st.code() == Some(2) => 2,
+            _ => 1,
+        };
+        codes.push(code);
+        if aborted.is_ok() && code != 0 {
+            match status {
+                Ok(st) => eprintln!(
+                    "parbench pair: the {} side ({}) ended with {st}",
                     s.name,
                     s.out.display()
-                );
-                code = code.max(if status.code() == Some(2) { 2 } else { 1 });
-            }
-            Err(e) => {
-                eprintln!("parbench pair: cannot wait for the {} side: {e}", s.name);
-                code = code.max(1);
+                ),
+                Err(e) => eprintln!("parbench pair: cannot wait for the {} side: {e}", s.name),
             }
         }
     }
+    match aborted {
+        Err(Abort::OutOfStep(why)) => return Err(Error::usage(format!("pair: {why}"))),
+        Err(Abort::NeverStarted(i)) => {
+            let msg = format!(
+                "pair: the {} side ended before its first turn (see its message above); \
+                 stopped the others",
+                sides[i].name
+            );
+            return Err(if codes[i] == 2 {
+                Error::usage(msg)
+            } else {
+                Error::Runtime(msg)
+            });
+        }
+        Ok(()) => {}
+    }
+    let code = codes.into_iter().max().unwrap_or(0);
     if code == 0 {
         let base = &args.baseline_out;
         eprintln!(

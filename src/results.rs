@@ -45,8 +45,8 @@ pub struct Config {
     /// Shortest a timed sample may last (`--sample-time`); 0 takes one batch per sample.
     #[serde(default)]
     pub sample_time_s: Option<f64>,
-    /// Set when the run took turns, cell round by cell round, with other runs of the same
-    /// `parbench pair` invocation, which share the id: their rounds were measured side by side
+    /// Set when the run took turns, sample by sample, with the other runs of the same
+    /// `parbench pair` invocation, which share the id: their samples were taken side by side
     /// and `parbench compare` pairs them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pair_id: Option<String>,

@@ -8,10 +8,15 @@ use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-/// A stand-in side speaking the protocol: three turns, each logged to `order.log` beside its
-/// `--out` file as "NAME STEP", then the file. With `CRASH_AFTER` it exits 3 after that many
-/// turns, mid-run.
+/// A stand-in side speaking the protocol: three turns (one round, three samples of the cell
+/// `label`), each logged to `order.log` beside its `--out` file as "NAME STEP FILES", FILES
+/// being how many results files that directory holds at the time, then its own file. With
+/// `crash_after` it exits 3 after that many turns, mid-run.
 fn fake_side(dir: &Path, name: &str, crash_after: Option<usize>) -> PathBuf {
+    fake_side_of(dir, name, crash_after, "w/serial/1")
+}
+
+fn fake_side_of(dir: &Path, name: &str, crash_after: Option<usize>, label: &str) -> PathBuf {
     let crash = crash_after.map_or(String::new(), |n| {
         format!("  if [ \"$s\" -eq {n} ]; then exit 3; fi\n")
     });
@@ -22,9 +27,9 @@ fn fake_side(dir: &Path, name: &str, crash_after: Option<usize>) -> PathBuf {
          name=$(basename \"$out\" .json)\n\
          for s in 0 1 2; do\n\
          {crash}\
-           echo \"parbench-turn ready $s 3 w/serial/1\"\n\
+           echo \"parbench-turn ready $s 3 0 $s {label}\"\n\
            read go || exit 1\n\
-           echo \"$name $s\" >> \"$(dirname \"$out\")/order.log\"\n\
+           echo \"$name $s $(ls \"$(dirname \"$out\")\" | grep -c 'json$')\" >> \"$(dirname \"$out\")/order.log\"\n\
            echo 'a line the coordinator ignores'\n\
            echo 'parbench-turn done'\n\
          done\n\
@@ -74,11 +79,14 @@ fn sides_take_turns_and_the_first_to_go_moves_on_each_step() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         order(dir.path()),
-        ["a 0", "b 0", "b 1", "a 1", "a 2", "b 2"],
-        "two sides alternate who goes first"
+        ["a 0 0", "b 0 0", "b 1 0", "a 1 0", "a 2 0", "b 2 1"],
+        "two sides alternate who goes first; the first to finish writes its file before the \
+         other's last turn"
     );
 
-    std::fs::remove_file(dir.path().join("order.log")).unwrap();
+    for f in [dir.path().join("order.log"), a.clone(), b.clone()] {
+        std::fs::remove_file(f).unwrap();
+    }
     let out = parbench(&[
         "pair",
         "--baseline-exe",
@@ -96,7 +104,7 @@ fn sides_take_turns_and_the_first_to_go_moves_on_each_step() {
     assert_eq!(
         order(dir.path()),
         [
-            "a 0", "a2 0", "b 0", "a2 1", "b 1", "a 1", "b 2", "a 2", "a2 2"
+            "a 0 0", "a2 0 0", "b 0 0", "a2 1 0", "b 1 0", "a 1 0", "b 2 0", "a 2 1", "a2 2 2"
         ],
         "three sides rotate"
     );
@@ -128,8 +136,127 @@ fn a_side_that_crashes_is_reported_and_the_others_finish() {
         err.contains("the baseline side") && err.contains("a.json"),
         "{err}"
     );
-    assert_eq!(order(dir.path()), ["a 0", "b 0", "b 1", "b 2"]);
+    assert_eq!(order(dir.path()), ["a 0 0", "b 0 0", "b 1 0", "b 2 0"]);
     assert!(!a.exists() && b.exists());
+}
+
+#[test]
+fn sides_out_of_step_are_stopped_with_exit_2_and_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = fake_side_of(dir.path(), "one.sh", None, "w/serial/1");
+    let other = fake_side_of(dir.path(), "other.sh", None, "w/pool/2");
+    let (a, _, b) = files(dir.path());
+    let out = parbench(&[
+        "pair",
+        "--baseline-exe",
+        arg(&one),
+        "--current-exe",
+        arg(&other),
+        "--baseline-out",
+        arg(&a),
+        "--out",
+        arg(&b),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("out of step") && err.contains("w/pool/2"),
+        "{err}"
+    );
+    assert!(!dir.path().join("order.log").exists(), "a side measured");
+    assert!(!a.exists() && !b.exists());
+}
+
+#[test]
+fn a_side_that_never_starts_stops_the_others_with_its_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let refuses = dir.path().join("old-parbench.sh");
+    std::fs::write(
+        &refuses,
+        "#!/bin/sh\necho 'error: unexpected argument --pair-id' >&2\nexit 2\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&refuses, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let side = fake_side(dir.path(), "side.sh", None);
+    let (a, _, b) = files(dir.path());
+    let out = parbench(&[
+        "pair",
+        "--baseline-exe",
+        arg(&refuses),
+        "--current-exe",
+        arg(&side),
+        "--baseline-out",
+        arg(&a),
+        "--out",
+        arg(&b),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("the baseline side ended before its first turn"));
+    assert!(
+        !dir.path().join("order.log").exists(),
+        "the current side measured alone"
+    );
+    assert!(!b.exists());
+}
+
+#[test]
+fn a_real_side_takes_one_turn_per_sample_skipped_cells_included() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("side.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parbench"))
+        .args([
+            "run",
+            "--quick",
+            "--workloads",
+            "sum-squares",
+            "--strategies",
+            "serial,blas",
+            "--workers",
+            "1",
+            "--rounds",
+            "2",
+            "--samples",
+            "2",
+            "--pair-id",
+            "test",
+            "--out",
+            arg(&f),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut asked = Vec::new();
+    while let Some(Ok(line)) = lines.next() {
+        if let Some(rest) = line.strip_prefix("parbench-turn ready ") {
+            asked.push(rest.to_string());
+            writeln!(stdin, "go").unwrap();
+            let done = lines.next().unwrap().unwrap();
+            assert_eq!(done, "parbench-turn done");
+        }
+    }
+    assert!(child.wait().unwrap().success());
+    // Turn, turns, round, sample, cell: blas is skipped on sum-squares (no BLAS calls) and
+    // still takes its two turns; round 1 starts one cell further on.
+    assert_eq!(
+        asked,
+        [
+            "0 8 0 0 sum-squares/serial/1",
+            "1 8 0 1 sum-squares/serial/1",
+            "2 8 0 0 sum-squares/blas/1",
+            "3 8 0 1 sum-squares/blas/1",
+            "4 8 1 0 sum-squares/blas/1",
+            "5 8 1 1 sum-squares/blas/1",
+            "6 8 1 0 sum-squares/serial/1",
+            "7 8 1 1 sum-squares/serial/1",
+        ]
+    );
+    assert!(f.exists());
 }
 
 #[test]
@@ -179,8 +306,8 @@ fn a_side_whose_coordinator_is_gone_stops_without_a_file() {
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("--pair-id"), "{}", stderr(&out));
-    // One turn per sample: the first of two.
-    assert!(stdout(&out).starts_with("parbench-turn ready 0 2 sum-squares/serial/1"));
+    // One turn per sample: the first of two, round 0, sample 0.
+    assert!(stdout(&out).starts_with("parbench-turn ready 0 2 0 0 sum-squares/serial/1"));
     assert!(!f.exists());
 }
 

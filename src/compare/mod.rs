@@ -43,12 +43,13 @@
 //! vCPU — hits both. When both files carry the same pair id and the same rounds of the same
 //! number of samples, the samples are compared as pairs: sample i of round r of one side was
 //! taken milliseconds from sample i of round r of the other, and their log ratio
-//! ln(numerator / denominator) cancels whatever slowed the machine for both. The table's
-//! baseline and current columns stay the pooled medians. The ratio is exp of the Hodges–Lehmann estimate of
-//! all pairs' log ratios (not the ratio of pooled medians, which would let the machine's swings
-//! back in); its interval a two-stage bootstrap drawing rounds, then pairs within them; the
-//! test the Wilcoxon signed-rank test of the rounds' median log ratios (rounds stay the
-//! independent unit), whose smallest p-value over n rounds is 2 / 2ⁿ.
+//! ln(numerator / denominator) cancels whatever slowed the machine for both. The ratio is exp
+//! of the Hodges–Lehmann estimate of all pairs' log ratios (their median beyond 64 pairs; not
+//! the ratio of pooled medians, which would let the machine's swings back in); its interval a
+//! two-stage bootstrap drawing rounds, then pairs within them; the test the Wilcoxon
+//! signed-rank test of the rounds' median log ratios (rounds stay the independent unit), whose
+//! smallest p-value over n rounds is 2 / 2ⁿ. The table's baseline and current columns stay the
+//! pooled medians.
 
 pub mod output;
 pub mod stats;
@@ -546,8 +547,8 @@ pub fn compare(
                else mann-whitney-u of round medians when both runs have rounds, else of samples",
         interval: format!(
             "percentile bootstrap (rounds, then samples within them) of the ratio of medians, \
-             or for paired runs of exp(Hodges-Lehmann of the paired samples' log ratios), \
-             pairs kept together; {} resamples, 95 %",
+             or for paired runs of exp(Hodges-Lehmann, beyond 64 pairs the median, of the \
+             paired samples' log ratios), pairs kept together; {} resamples, 95 %",
             stats::BOOTSTRAP_RESAMPLES
         ),
         baseline: RunInfo::new(base_file, base),

@@ -803,9 +803,30 @@ mod tests {
         assert_eq!(t.statistic, 30.0);
         assert!(close(t.p_value, 0.1171875), "{}", t.p_value);
 
-        // Zero differences carry no sign; none at all is no evidence.
+        // Zero differences carry no sign: they are dropped, and none left is no evidence.
+        let with_zeros = [
+            0.0, 0.12, -0.03, 0.0, 0.08, 0.15, 0.02, 0.09, -0.01, 0.11, 0.07, 0.05,
+        ];
+        assert_eq!(signed_rank(&with_zeros), signed_rank(&d10()));
         assert_eq!(signed_rank(&[0.0, 0.0]).unwrap().p_value, 1.0);
         assert!(signed_rank(&[]).is_none());
+
+        // Past SIGNED_EXACT_MAX_N, the normal approximation with continuity correction:
+        // scipy `wilcoxon(d, method='approx', correction=True)`, p = 0.009387365010876123.
+        let d: Vec<f64> = (1..=250)
+            .map(|i| (f64::from(i) * 1.3).sin() + 0.1)
+            .collect();
+        let t = signed_rank(&d).unwrap();
+        assert_eq!((t.statistic, t.method), (18661.0, Method::Normal));
+        assert!(
+            (t.p_value - 0.009387365010876123).abs() < 1e-9,
+            "{}",
+            t.p_value
+        );
+    }
+
+    fn d10() -> [f64; 10] {
+        [0.12, -0.03, 0.08, 0.15, 0.02, 0.09, -0.01, 0.11, 0.07, 0.05]
     }
 
     #[test]

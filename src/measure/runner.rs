@@ -44,28 +44,62 @@ pub trait Progress {
 /// cell's round also covers building its inputs, starting its executor and the warm-up; the
 /// last ends once the executor is gone.
 pub trait Turns {
-    /// Blocks until this run may take the `step`-th of its `steps` samples (a cell that is
-    /// skipped or cannot start takes one turn for all of its round's samples); `false` when
-    /// it must stop instead (whoever handed out the turns is gone).
-    fn wait(&mut self, step: usize, steps: usize, label: &CellLabel<'_>) -> bool;
+    /// Blocks until this run may take the sample `step` (every cell takes one turn per sample,
+    /// skipped or not, so that runs of the same matrix stay in step); `false` when it must
+    /// stop instead (whoever handed out the turns is gone).
+    fn wait(&mut self, step: Step, label: &CellLabel<'_>) -> bool;
     /// The machine is free again.
     fn done(&mut self);
 }
 
-/// Where a cell's round stands in the run's sequence of turns.
+/// Which sample a turn is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// Counted from 0 over the whole run.
+    pub index: usize,
+    /// Turns in the whole run: rounds × cells × samples.
+    pub of: usize,
+    pub round: usize,
+    /// The sample within the cell's round.
+    pub sample: usize,
+}
+
+/// A cell's round in the run's sequence of turns; the caller holds the turn of its first
+/// sample.
 struct TurnAt<'a, 'l> {
     turns: &'a mut dyn Turns,
-    /// The step of the round's first sample.
-    first: usize,
-    steps: usize,
+    first: Step,
     label: &'a CellLabel<'l>,
+}
+
+impl TurnAt<'_, '_> {
+    /// Hands the machine back and waits for the turn of the round's sample `sample`.
+    fn next(&mut self, sample: usize) -> Result<(), Stopped> {
+        self.turns.done();
+        let step = Step {
+            index: self.first.index + sample,
+            sample,
+            ..self.first
+        };
+        if self.turns.wait(step, self.label) {
+            Ok(())
+        } else {
+            Err(Stopped)
+        }
+    }
+
+    /// Takes the turns of the round's other samples without measuring: a cell that is
+    /// skipped or cannot start.
+    fn pass(&mut self, samples: usize) -> Result<(), Stopped> {
+        (1..samples).try_for_each(|i| self.next(i))
+    }
 }
 
 /// Runs alone: every turn is granted at once.
 pub struct Alone;
 
 impl Turns for Alone {
-    fn wait(&mut self, _: usize, _: usize, _: &CellLabel<'_>) -> bool {
+    fn wait(&mut self, _: Step, _: &CellLabel<'_>) -> bool {
         true
     }
     fn done(&mut self) {}
@@ -215,9 +249,13 @@ pub fn run_in_turns(
                 workers,
             };
             let per_cell = plan.samples.max(1);
-            let first = (round * order.len() + k) * per_cell;
-            let steps = rounds * order.len() * per_cell;
-            if !turns.wait(first, steps, &label) {
+            let first = Step {
+                index: (round * order.len() + k) * per_cell,
+                of: rounds * order.len() * per_cell,
+                round,
+                sample: 0,
+            };
+            if !turns.wait(first, &label) {
                 return Err(Stopped);
             }
             if current.as_ref().map(|(cw, _)| *cw) != Some(w) {
@@ -237,7 +275,6 @@ pub fn run_in_turns(
             let mut turn = TurnAt {
                 turns: &mut *turns,
                 first,
-                steps,
                 label: &label,
             };
             measure_round(
@@ -248,6 +285,10 @@ pub fn run_in_turns(
                 progress,
                 &mut turn,
             )?;
+            if k + 1 == order.len() {
+                // The round's inputs go within its last turn, not during another run's sample.
+                drop(current.take());
+            }
             turns.done();
         }
     }
@@ -316,7 +357,8 @@ fn against_reference(
 }
 
 /// One round of one cell: start the strategy, warm up, take the timed samples, each but the
-/// first in a turn of its own (the caller holds the first turn and ends the last).
+/// first in a turn of its own (the caller holds the first turn and ends the last). A cell that
+/// is skipped or cannot start still takes all its turns.
 fn measure_round(
     plan: &Plan,
     target: &Target<'_>,
@@ -339,7 +381,7 @@ fn measure_round(
     if let Some(reason) = strategy::skip_reason(strategy, workload) {
         tally.cell.skipped = Some(reason);
         (0..runs).for_each(|_| progress.run_done());
-        return Ok(());
+        return turn.pass(plan.samples);
     }
     let started = Instant::now();
     let setup = Setup {
@@ -356,7 +398,7 @@ fn measure_round(
             tally.ok = false;
             tally.details.push(format!("could not start: {e}"));
             (0..runs).for_each(|_| progress.run_done());
-            return Ok(());
+            return turn.pass(plan.samples);
         }
     };
     tally.startups.push(started.elapsed().as_secs_f64());
@@ -384,10 +426,7 @@ fn measure_round(
     tally.cell.loops = loops;
     for i in 0..plan.samples {
         if i > 0 {
-            turn.turns.done();
-            if !turn.turns.wait(turn.first + i, turn.steps, turn.label) {
-                return Err(Stopped);
-            }
+            turn.next(i)?;
         }
         let mut busy = 0.0;
         for _ in 0..loops {
