@@ -166,12 +166,20 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
     let mut progress = Bar(bar);
     let cells = match &args.pair_id {
         None => runner::run(&plan, &mut progress),
-        Some(_) => runner::run_in_turns(&plan, &mut progress, &mut crate::pair::Relay::new())
-            .map_err(|_| {
-                Error::Runtime(
-                    "--pair-id: the coordinator stopped handing out turns; nothing written".into(),
-                )
-            })?,
+        Some(_) => {
+            let mut relay = crate::pair::Relay::new();
+            match runner::run_in_turns(&plan, &mut progress, &mut relay) {
+                Ok(cells) => cells,
+                // The coordinator reports why; one message for the whole pair.
+                Err(_) if relay.told_to_stop() => return Ok(ExitCode::from(1)),
+                Err(_) => {
+                    return Err(Error::Runtime(
+                        "--pair-id: the coordinator stopped handing out turns; nothing written"
+                            .into(),
+                    ));
+                }
+            }
+        }
     };
     progress.0.finish_and_clear();
 

@@ -12,7 +12,8 @@
 //!
 //! The protocol is a line per message: a side writes
 //! `parbench-turn ready STEP STEPS ROUND SAMPLE WORKLOAD/STRATEGY/WORKERS` and waits for `go` on
-//! its stdin; after the sample it writes `parbench-turn done`. Every live side must ask for the
+//! its stdin (or `stop`, when the coordinator gives up and says why itself); after the sample it
+//! writes `parbench-turn done`. Every live side must ask for the
 //! same turn at each step — the same matrix, rounds and samples — or the coordinator stops them
 //! all (exit 2): samples that were not taken side by side must not be judged as pairs. The first
 //! turn of a cell's round also covers its inputs, executor start and warm-up, the last its
@@ -36,11 +37,13 @@ use std::process::{Child, ChildStdin, ChildStdout, ExitCode, Stdio};
 const READY: &str = "parbench-turn ready";
 const DONE: &str = "parbench-turn done";
 const GO: &str = "go";
+const STOP: &str = "stop";
 
 /// The side's end of the protocol: what `parbench run --pair-id` takes its turns from.
 pub struct Relay {
     input: io::StdinLock<'static>,
     line: String,
+    stopped: bool,
 }
 
 impl Relay {
@@ -48,7 +51,13 @@ impl Relay {
         Relay {
             input: io::stdin().lock(),
             line: String::new(),
+            stopped: false,
         }
+    }
+
+    /// Whether the coordinator said `stop` (it reports why itself), rather than vanishing.
+    pub fn told_to_stop(&self) -> bool {
+        self.stopped
     }
 }
 
@@ -77,7 +86,9 @@ impl Turns for Relay {
             return false;
         }
         self.line.clear();
-        matches!(self.input.read_line(&mut self.line), Ok(n) if n > 0) && self.line.trim() == GO
+        let read = matches!(self.input.read_line(&mut self.line), Ok(n) if n > 0);
+        self.stopped = read && self.line.trim() == STOP;
+        read && self.line.trim() == GO
     }
 
     fn done(&mut self) {
@@ -408,10 +419,14 @@ pub fn command(args: &PairArgs) -> Result<ExitCode, Error> {
     );
     let aborted = coordinate(&mut sides, &bar);
     bar.finish_and_clear();
-    // A side still waiting for a turn (the coordinator gave up) reads the end of its input and
-    // stops without a file; the others have finished.
+    // A side still waiting for a turn (the coordinator gave up) is told to stop, quietly and
+    // without a file; the others have finished.
     for s in &mut sides {
-        s.stdin = None;
+        if let Some(mut input) = s.stdin.take()
+            && aborted.is_err()
+        {
+            let _ = writeln!(input, "{STOP}");
+        }
     }
 
     let mut codes = Vec::with_capacity(sides.len());

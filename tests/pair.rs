@@ -28,7 +28,8 @@ fn fake_side_of(dir: &Path, name: &str, crash_after: Option<usize>, label: &str)
          for s in 0 1 2; do\n\
          {crash}\
            echo \"parbench-turn ready $s 3 0 $s {label}\"\n\
-           read go || exit 1\n\
+           read cmd || exit 1\n\
+           [ \"$cmd\" = go ] || exit 1\n\
            echo \"$name $s $(ls \"$(dirname \"$out\")\" | grep -c 'json$')\" >> \"$(dirname \"$out\")/order.log\"\n\
            echo 'a line the coordinator ignores'\n\
            echo 'parbench-turn done'\n\
@@ -164,6 +165,35 @@ fn sides_out_of_step_are_stopped_with_exit_2_and_no_file() {
         "{err}"
     );
     assert!(!dir.path().join("order.log").exists(), "a side measured");
+    assert!(!a.exists() && !b.exists());
+}
+
+#[test]
+fn real_sides_of_different_matrices_stop_with_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _, b) = files(dir.path());
+    let out = parbench(&[
+        "pair",
+        "--baseline-out",
+        arg(&a),
+        "--out",
+        arg(&b),
+        "--baseline-arg=--workloads=sum-squares",
+        "--current-arg=--workloads=curve-fit",
+        "--",
+        "--quick",
+        "--strategies",
+        "serial",
+        "--samples",
+        "1",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("out of step") && err.contains("curve-fit/serial/1"),
+        "{err}"
+    );
     assert!(!a.exists() && !b.exists());
 }
 
