@@ -52,6 +52,37 @@ pub struct Config {
     pub pair_id: Option<String>,
 }
 
+impl Config {
+    /// The settings of results that no `parbench run` made (criterion's estimates, synthetic
+    /// files in tests): the matrix and sample count given, one round, no warm-up, chunk `auto`,
+    /// scale 1, the default seed, none of the optional settings.
+    pub fn of_matrix(
+        size: impl Into<String>,
+        workloads: Vec<String>,
+        strategies: Vec<String>,
+        workers: Vec<usize>,
+        samples: usize,
+    ) -> Config {
+        Config {
+            size: size.into(),
+            workloads,
+            strategies,
+            workers,
+            chunk: "auto".into(),
+            warmup: 0,
+            samples,
+            scale: 1.0,
+            seed: crate::workload::Params::default().seed,
+            rounds: 1,
+            task_timeout_s: None,
+            switch_interval_s: None,
+            pin: false,
+            sample_time_s: None,
+            pair_id: None,
+        }
+    }
+}
+
 fn one() -> usize {
     1
 }

@@ -209,26 +209,16 @@ fn synthetic(gil_f: f64) -> Results {
         parbench_version: "synthetic".into(),
         created: "2026-01-01T00:00:00Z".into(),
         machine: m,
-        config: Config {
-            size: "synthetic".into(),
-            workloads: workload::registry()
+        config: Config::of_matrix(
+            "synthetic",
+            workload::registry()
                 .iter()
                 .map(|w| w.name().into())
                 .collect(),
-            strategies: STRATEGIES.iter().map(|(s, _)| s.to_string()).collect(),
+            STRATEGIES.iter().map(|(s, _)| s.to_string()).collect(),
             workers,
-            chunk: "auto".into(),
-            warmup: 0,
-            samples: 5,
-            scale: 1.0,
-            seed: 42,
-            rounds: 1,
-            task_timeout_s: None,
-            switch_interval_s: None,
-            pin: false,
-            sample_time_s: None,
-            pair_id: None,
-        },
+            5,
+        ),
         cells,
     }
 }

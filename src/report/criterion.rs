@@ -215,23 +215,13 @@ pub fn load(dir: &Path) -> Result<Input, Error> {
     workers.sort_unstable();
     workers.dedup();
     let samples = out.iter().map(|c| c.samples_s.len()).max().unwrap_or(0);
-    let config = Config {
-        size: "quick (criterion: cargo bench --bench scaling)".into(),
+    let config = Config::of_matrix(
+        "quick (criterion: cargo bench --bench scaling)",
         workloads,
         strategies,
         workers,
-        chunk: "auto".into(),
-        warmup: 0,
         samples,
-        scale: 1.0,
-        seed: Params::default().seed,
-        rounds: 1,
-        task_timeout_s: None,
-        switch_interval_s: None,
-        pin: false,
-        sample_time_s: None,
-        pair_id: None,
-    };
+    );
     let created = if newest > SystemTime::UNIX_EPOCH {
         humantime::format_rfc3339_seconds(newest).to_string()
     } else {
