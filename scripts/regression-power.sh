@@ -146,7 +146,7 @@ aa_alarms=0
 ab_hits=0
 for k in $(seq 1 "$K"); do
   if [ "$MODE" = paired ]; then
-    order=(together)
+    order=(interleaved)
     pair "$k"
   else
     order=(a b a2)

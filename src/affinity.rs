@@ -17,21 +17,31 @@ use std::sync::OnceLock;
 /// The cores this process may run on, in order, as the kernel reported them at first use.
 pub fn allowed() -> &'static [usize] {
     static CORES: OnceLock<Vec<usize>> = OnceLock::new();
-    CORES.get_or_init(|| {
-        // SAFETY: cpu_set_t is plain data, valid when zeroed; sched_getaffinity writes at most
-        // size_of::<cpu_set_t>() bytes into it, the size we pass.
-        let set = unsafe {
-            let mut set: libc::cpu_set_t = std::mem::zeroed();
-            if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
-                return Vec::new();
-            }
-            set
-        };
-        (0..libc::CPU_SETSIZE as usize)
-            // SAFETY: `set` is an initialised cpu_set_t and the index is below CPU_SETSIZE.
-            .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) })
-            .collect()
-    })
+    CORES.get_or_init(current)
+}
+
+/// The cores the calling thread may run on now, in order; empty where they cannot be read.
+pub fn current() -> Vec<usize> {
+    // SAFETY: cpu_set_t is plain data, valid when zeroed; sched_getaffinity writes at most
+    // size_of::<cpu_set_t>() bytes into it, the size we pass.
+    let set = unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+            return Vec::new();
+        }
+        set
+    };
+    (0..libc::CPU_SETSIZE as usize)
+        // SAFETY: `set` is an initialised cpu_set_t and the index is below CPU_SETSIZE.
+        .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) })
+        .collect()
+}
+
+/// Pins worker `w` of a pool whose workers start at core slot `first`; nothing when unpinned.
+pub fn pin_worker(first: Option<usize>, w: usize) {
+    if let Some(first) = first {
+        pin_current(first + w);
+    }
 }
 
 /// Pins the calling thread to the core of worker `worker`; does nothing where the allowed
@@ -47,7 +57,7 @@ pub fn pin_current(worker: usize) {
 /// Restricts the calling thread to `cores`.
 fn set_current(cores: &[usize]) {
     // SAFETY: as above, a zeroed cpu_set_t is valid; CPU_SET writes one bit below
-    // CPU_SETSIZE (every core in `cores` came from `allowed`, which stops there);
+    // CPU_SETSIZE (every core in `cores` came from `current`, which stops there);
     // sched_setaffinity(0, ...) applies to the calling thread only and reads exactly the size
     // we pass.
     unsafe {
@@ -59,21 +69,24 @@ fn set_current(cores: &[usize]) {
     }
 }
 
-/// Restores the calling thread's freedom to run on every allowed core when dropped: for
-/// `serial`, which pins the measuring thread itself for the length of a cell.
-pub struct RestoreCores(());
-
-impl RestoreCores {
-    pub fn on_drop() -> RestoreCores {
-        RestoreCores(())
-    }
+/// The calling thread pinned to one core until dropped, when it gets back the cores it had:
+/// for `serial`, which pins the measuring thread itself for the length of a cell.
+pub struct Pinned {
+    before: Vec<usize>,
 }
 
-impl Drop for RestoreCores {
+/// Pins the calling thread to the core of worker `worker` (see [`pin_current`]) until the
+/// returned guard is dropped.
+pub fn pin_for_scope(worker: usize) -> Pinned {
+    let before = current();
+    pin_current(worker);
+    Pinned { before }
+}
+
+impl Drop for Pinned {
     fn drop(&mut self) {
-        let cores = allowed();
-        if !cores.is_empty() {
-            set_current(cores);
+        if !self.before.is_empty() {
+            set_current(&self.before);
         }
     }
 }
@@ -100,23 +113,14 @@ mod tests {
     }
 
     #[test]
-    fn restore_cores_frees_the_thread_when_dropped() {
+    fn a_scoped_pin_gives_the_thread_its_cores_back_when_dropped() {
         let cores = allowed().to_vec();
         std::thread::spawn(move || {
-            let count = || {
-                // SAFETY: as in `allowed`.
-                unsafe {
-                    let mut set: libc::cpu_set_t = std::mem::zeroed();
-                    libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set);
-                    libc::CPU_COUNT(&set) as usize
-                }
-            };
             {
-                let _restore = RestoreCores::on_drop();
-                pin_current(0);
-                assert_eq!(count(), 1);
+                let _pin = pin_for_scope(0);
+                assert_eq!(current(), [cores[0]]);
             }
-            assert_eq!(count(), cores.len());
+            assert_eq!(current(), cores);
         })
         .join()
         .unwrap();

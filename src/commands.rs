@@ -202,7 +202,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         task_timeout_s: Some(args.task_timeout),
         switch_interval_s: Some(args.switch_interval / 1e3),
         pin: args.pin,
-        sample_time_s: Some(args.sample_time / 1e3),
+        sample_time_s: args.sample_time / 1e3,
         pair_id: args.pair_id.clone(),
     };
     let results = Results {

@@ -13,16 +13,16 @@
 //! The protocol is a line per message: a side writes
 //! `parbench-turn ready STEP STEPS ROUND SAMPLE WORKLOAD/STRATEGY/WORKERS` and waits for `go` on
 //! its stdin (or `stop`, when the coordinator gives up and says why itself); after the sample it
-//! writes `parbench-turn done`. Every live side must ask for the
-//! same turn at each step — the same matrix, rounds and samples — or the coordinator stops them
-//! all (exit 2): samples that were not taken side by side must not be judged as pairs. The first
-//! turn of a cell's round also covers its inputs, executor start and warm-up, the last its
-//! executor's shutdown, so no side's bookkeeping overlaps another's sample. Everything else a
-//! side prints on stdout (its summary table) is ignored; its stderr is the terminal's. A side
-//! whose stdin closes stops without writing a file, so no side outlives the coordinator by
-//! more than the sample it is taking; a side that ends before its first turn (an older
-//! parbench refusing `--pair-id`) stops the others at once. A side that hangs inside a task hangs the pair, as it
-//! would hang a plain run (the process strategy's `--task-timeout` guards against that).
+//! writes `parbench-turn done`. Every live side must ask for the same turn at each step — the
+//! same matrix, rounds and samples — or the coordinator stops them all (exit 2): samples that
+//! were not taken side by side must not be judged as pairs. The first turn of a cell's round
+//! also covers its inputs, executor start and warm-up, the last its executor's shutdown, so no
+//! side's bookkeeping overlaps another's sample. Everything else a side prints on stdout (its
+//! summary table) is ignored; its stderr is the terminal's. A side whose stdin closes stops
+//! without writing a file, so no side outlives the coordinator by more than the sample it is
+//! taking; a side that ends before its first turn (an older parbench refusing `--pair-id`)
+//! stops the others at once. A side that hangs inside a task hangs the pair, as it would hang a
+//! plain run (the process strategy's `--task-timeout` guards against that).
 
 use crate::cli::{Cli, Command, PairArgs};
 use crate::error::Error;
@@ -169,22 +169,26 @@ enum Next {
 }
 
 impl Side {
-    /// Reads the side's output up to its next request, or to its end.
-    fn next(&mut self) -> Next {
+    /// The side's next line on stdout, without its line end; `None` once it has ended.
+    fn line(&mut self) -> Option<String> {
         let mut line = String::new();
-        loop {
-            line.clear();
-            match self.stdout.read_line(&mut line) {
-                Ok(0) | Err(_) => return Next::Finished,
-                Ok(_) => {}
-            }
-            if let Some(rest) = line.trim_end().strip_prefix(READY) {
-                return Ask::parse(rest).map_or_else(|| Next::Garbled(line.clone()), Next::Turn);
-            }
+        match self.stdout.read_line(&mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => Some(line.trim_end().to_string()),
         }
     }
 
-    /// Gives the side its turn and waits for the cell to be done; false when the side ended
+    /// Reads the side's output up to its next request, or to its end.
+    fn next(&mut self) -> Next {
+        while let Some(line) = self.line() {
+            if let Some(rest) = line.strip_prefix(READY) {
+                return Ask::parse(rest).map_or(Next::Garbled(line.clone()), Next::Turn);
+            }
+        }
+        Next::Finished
+    }
+
+    /// Gives the side its turn and waits for the sample to be done; false when the side ended
     /// instead (it crashed, or stopped).
     fn take(&mut self) -> bool {
         let sent = self
@@ -194,15 +198,12 @@ impl Side {
         if !sent {
             return false;
         }
-        let mut line = String::new();
-        loop {
-            line.clear();
-            match self.stdout.read_line(&mut line) {
-                Ok(0) | Err(_) => return false,
-                Ok(_) if line.trim_end() == DONE => return true,
-                Ok(_) => {}
+        while let Some(line) = self.line() {
+            if line == DONE {
+                return true;
             }
         }
+        false
     }
 
     /// Lets the side finish (write its file) before anyone else measures.
@@ -369,9 +370,8 @@ fn coordinate(sides: &mut [Side], bar: &ProgressBar) -> Result<(), Abort> {
                 Next::Garbled(line) => {
                     return Err(Abort::OutOfStep(format!(
                         "the {} side asked for a turn as no parbench pair of this version does: \
-                         '{}'",
+                         '{line}'",
                         side.name,
-                        line.trim_end()
                     )));
                 }
                 Next::Finished if !side.started => return Err(Abort::NeverStarted(i)),

@@ -42,9 +42,10 @@ pub struct Config {
     /// Whether workers were pinned to cores (`--pin`).
     #[serde(default)]
     pub pin: bool,
-    /// Shortest a timed sample may last (`--sample-time`); 0 takes one batch per sample.
+    /// Shortest a timed sample may last (`--sample-time`); 0 (also for files from before the
+    /// flag) runs the tasks once per sample.
     #[serde(default)]
-    pub sample_time_s: Option<f64>,
+    pub sample_time_s: f64,
     /// Set when the run took turns, sample by sample, with the other runs of the same
     /// `parbench pair` invocation, which share the id: their samples were taken side by side
     /// and `parbench compare` pairs them.
@@ -77,7 +78,7 @@ impl Config {
             task_timeout_s: None,
             switch_interval_s: None,
             pin: false,
-            sample_time_s: None,
+            sample_time_s: 0.0,
             pair_id: None,
         }
     }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{parbench, stderr};
+use common::{parbench, stderr, stdout};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -88,7 +88,7 @@ fn quick_sweep_of_everything_verifies_and_agrees() {
         assert_eq!(s.len(), 1, "{name} has several checksums: {s:?}");
     }
     // The table on stdout names every workload.
-    let table = String::from_utf8_lossy(&out.stdout);
+    let table = stdout(&out);
     assert!(table.lines().next().unwrap().contains("speedup"));
     for w in &workloads {
         assert!(table.contains(w), "table lacks {w}");
@@ -172,7 +172,7 @@ fn unwritable_out_paths_exit_2_before_running() {
 fn list_names_every_workload_and_strategy() {
     let out = parbench(&["list"]);
     assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = stdout(&out);
     for name in [
         "sum-squares",
         "exp-loop",

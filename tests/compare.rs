@@ -89,23 +89,21 @@ fn cell_mut<'a>(r: &'a mut Value, workload: &str, strategy: &str, workers: u64) 
 }
 
 fn scale_samples(r: &mut Value, workload: &str, strategy: &str, workers: u64, f: f64) {
-    let c = cell_mut(r, workload, strategy, workers);
-    let s: Vec<f64> = c["samples_s"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap() * f)
-        .collect();
-    c["samples_s"] = serde_json::json!(s);
+    map_cell_samples(cell_mut(r, workload, strategy, workers), |_, x| x * f);
+}
+
+/// Replaces each sample x, the i-th of its cell, with `f(i, x)`.
+fn map_cell_samples(cell: &mut Value, f: impl Fn(usize, f64) -> f64) {
+    if let Some(s) = cell["samples_s"].as_array_mut() {
+        for (i, x) in s.iter_mut().enumerate() {
+            *x = serde_json::json!(f(i, x.as_f64().unwrap()));
+        }
+    }
 }
 
 fn scale_all(r: &mut Value, f: f64) {
     for c in r["cells"].as_array_mut().unwrap() {
-        if let Some(s) = c["samples_s"].as_array_mut() {
-            for x in s {
-                *x = serde_json::json!(x.as_f64().unwrap() * f);
-            }
-        }
+        map_cell_samples(c, |_, x| x * f);
     }
 }
 
@@ -558,11 +556,7 @@ fn runs_with_rounds_are_compared_round_by_round() {
 /// from round to round, alike for every cell.
 fn swing(r: &mut Value, swings: &[f64], per_round: usize) {
     for c in r["cells"].as_array_mut().unwrap() {
-        if let Some(s) = c["samples_s"].as_array_mut() {
-            for (i, x) in s.iter_mut().enumerate() {
-                *x = serde_json::json!(x.as_f64().unwrap() * swings[i / per_round]);
-            }
-        }
+        map_cell_samples(c, |i, x| x * swings[i / per_round]);
     }
 }
 

@@ -165,6 +165,54 @@ mod runner_verdicts {
         );
     }
 
+    /// A workload whose first task starts giving another answer from its fourth run on.
+    struct Drifting;
+    struct DriftingInstance(std::sync::atomic::AtomicUsize);
+
+    impl Instance for DriftingInstance {
+        fn tasks(&self) -> usize {
+            1
+        }
+        fn run(&self, _: usize) -> Result<Output, String> {
+            let runs = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(Output::Int(i128::from(runs >= 3)))
+        }
+        fn verify(&self, _results: &[TaskResult]) -> Check {
+            Check::pass("accepts anything")
+        }
+    }
+
+    impl Workload for Drifting {
+        fn name(&self) -> &'static str {
+            "drifting"
+        }
+        fn description(&self) -> &'static str {
+            "changes its answer after three runs"
+        }
+        fn kind(&self) -> Kind {
+            Kind::Overhead
+        }
+        fn prepare(&self, _: &Params) -> Box<dyn Instance> {
+            Box::new(DriftingInstance(Default::default()))
+        }
+    }
+
+    /// `--sample-time` repeats the tasks within a sample: a repetition that goes wrong fails
+    /// the cell although the sample's first run was right.
+    #[test]
+    fn every_repetition_within_a_sample_is_verified() {
+        let mut p = plan(Box::new(Drifting));
+        p.strategies.truncate(1);
+        p.samples = 1;
+        p.warmup = 1;
+        p.min_sample_time = std::time::Duration::from_millis(20);
+        let cells = runner::run(&p, &mut Silent);
+        let c = &cells[0];
+        assert!(c.loops > 3, "{} loops", c.loops);
+        assert_eq!(c.samples_s.len(), 1);
+        assert!(!c.verified, "a wrong repetition went unnoticed");
+    }
+
     #[test]
     fn a_failed_check_marks_every_cell_unverified_with_the_reason() {
         let cells = runner::run(&plan(Box::new(Wrong)), &mut Silent);

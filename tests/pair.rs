@@ -7,6 +7,7 @@ use common::{parbench, stderr, stdout};
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 /// A stand-in side speaking the protocol: three turns (one round, three samples of the cell
 /// `label`), each logged to `order.log` beside its `--out` file as "NAME STEP FILES", FILES
@@ -42,6 +43,25 @@ fn fake_side_of(dir: &Path, name: &str, crash_after: Option<usize>, label: &str)
     path
 }
 
+/// `parbench pair` of the sides `baseline` and `current` into `dir`'s a.json and b.json, with
+/// `extra` flags.
+fn pair_of(dir: &Path, baseline: &Path, current: &Path, extra: &[&str]) -> Output {
+    let (a, _, b) = files(dir);
+    let mut args = vec![
+        "pair",
+        "--baseline-exe",
+        arg(baseline),
+        "--current-exe",
+        arg(current),
+        "--baseline-out",
+        arg(&a),
+        "--out",
+        arg(&b),
+    ];
+    args.extend(extra);
+    parbench(&args)
+}
+
 fn arg(p: &Path) -> &str {
     p.to_str().unwrap()
 }
@@ -64,19 +84,7 @@ fn sides_take_turns_and_the_first_to_go_moves_on_each_step() {
     let dir = tempfile::tempdir().unwrap();
     let side = fake_side(dir.path(), "side.sh", None);
     let (a, a2, b) = files(dir.path());
-    let out = parbench(&[
-        "pair",
-        "--baseline-exe",
-        arg(&side),
-        "--current-exe",
-        arg(&side),
-        "--baseline-out",
-        arg(&a),
-        "--out",
-        arg(&b),
-        "--",
-        "--quick",
-    ]);
+    let out = pair_of(dir.path(), &side, &side, &["--", "--quick"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         order(dir.path()),
@@ -88,19 +96,7 @@ fn sides_take_turns_and_the_first_to_go_moves_on_each_step() {
     for f in [dir.path().join("order.log"), a.clone(), b.clone()] {
         std::fs::remove_file(f).unwrap();
     }
-    let out = parbench(&[
-        "pair",
-        "--baseline-exe",
-        arg(&side),
-        "--current-exe",
-        arg(&side),
-        "--baseline-out",
-        arg(&a),
-        "--aa-out",
-        arg(&a2),
-        "--out",
-        arg(&b),
-    ]);
+    let out = pair_of(dir.path(), &side, &side, &["--aa-out", arg(&a2)]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         order(dir.path()),
@@ -120,17 +116,7 @@ fn a_side_that_crashes_is_reported_and_the_others_finish() {
     let crashing = fake_side(dir.path(), "crash.sh", Some(1));
     let side = fake_side(dir.path(), "side.sh", None);
     let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
-    let out = parbench(&[
-        "pair",
-        "--baseline-exe",
-        arg(&crashing),
-        "--current-exe",
-        arg(&side),
-        "--baseline-out",
-        arg(&a),
-        "--out",
-        arg(&b),
-    ]);
+    let out = pair_of(dir.path(), &crashing, &side, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -147,17 +133,7 @@ fn sides_out_of_step_are_stopped_with_exit_2_and_no_file() {
     let one = fake_side_of(dir.path(), "one.sh", None, "w/serial/1");
     let other = fake_side_of(dir.path(), "other.sh", None, "w/pool/2");
     let (a, _, b) = files(dir.path());
-    let out = parbench(&[
-        "pair",
-        "--baseline-exe",
-        arg(&one),
-        "--current-exe",
-        arg(&other),
-        "--baseline-out",
-        arg(&a),
-        "--out",
-        arg(&b),
-    ]);
+    let out = pair_of(dir.path(), &one, &other, &[]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -209,24 +185,14 @@ fn a_side_that_never_starts_stops_the_others_with_its_exit_code() {
     std::fs::set_permissions(&refuses, std::fs::Permissions::from_mode(0o755)).unwrap();
     let side = fake_side(dir.path(), "side.sh", None);
     let (a, _, b) = files(dir.path());
-    let out = parbench(&[
-        "pair",
-        "--baseline-exe",
-        arg(&refuses),
-        "--current-exe",
-        arg(&side),
-        "--baseline-out",
-        arg(&a),
-        "--out",
-        arg(&b),
-    ]);
+    let out = pair_of(dir.path(), &refuses, &side, &[]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("the baseline side ended before its first turn"));
     assert!(
         !dir.path().join("order.log").exists(),
         "the current side measured alone"
     );
-    assert!(!b.exists());
+    assert!(!a.exists() && !b.exists());
 }
 
 #[test]

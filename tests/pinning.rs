@@ -19,15 +19,16 @@ impl Instance for WhereAmI {
     }
 }
 
-/// The cores the tasks of each of `runs` runs of a one-worker cell ran on.
-fn cores_seen(strategy: &str, first_core: usize, runs: usize) -> Vec<Vec<usize>> {
+/// The cores the tasks of each of `runs` runs of a `workers`-worker cell ran on.
+fn cores_seen(strategy: &str, workers: usize, first_core: usize, runs: usize) -> Vec<Vec<usize>> {
     let s = strategy::find(strategy).unwrap();
     let options = Options {
         pin: true,
         first_core,
         ..Options::default()
     };
-    let mut exec = strategy::start_for(s.as_ref(), &WhereAmI, 1, Chunk::Auto, &options).unwrap();
+    let mut exec =
+        strategy::start_for(s.as_ref(), &WhereAmI, workers, Chunk::Auto, &options).unwrap();
     (0..runs)
         .map(|_| {
             exec.execute(&WhereAmI)
@@ -42,15 +43,15 @@ fn cores_seen(strategy: &str, first_core: usize, runs: usize) -> Vec<Vec<usize>>
 }
 
 /// A one-worker cell, `serial` included, runs on the round's first core, every run of its
-/// tasks alike; the runner moves the first core on each round, so that no cell spends every
-/// round on the same core.
+/// tasks alike (the runner sets the first core to the round, so that no cell spends every
+/// round on the same core).
 #[test]
 fn pinned_single_workers_run_on_the_first_core_of_the_round() {
     let allowed = parbench::affinity::allowed();
     assert!(!allowed.is_empty());
     for strategy in ["serial", "scoped", "pool", "gil"] {
         for first in 0..3 {
-            let seen = cores_seen(strategy, first, 3);
+            let seen = cores_seen(strategy, 1, first, 3);
             for (run, cores) in seen.iter().enumerate() {
                 let want = allowed[first % allowed.len()];
                 assert!(
@@ -62,14 +63,23 @@ fn pinned_single_workers_run_on_the_first_core_of_the_round() {
     }
 }
 
+/// Worker w of a two-worker cell runs on the (first + w)-th core: `scoped` gives worker w the
+/// w-th half of the tasks, so where each task ran tells which worker ran it.
+#[test]
+fn pinned_workers_count_from_the_first_core() {
+    let allowed = parbench::affinity::allowed();
+    for first in 0..3 {
+        let w0 = allowed[first % allowed.len()];
+        let w1 = allowed[(first + 1) % allowed.len()];
+        for cores in cores_seen("scoped", 2, first, 3) {
+            assert_eq!(cores, [w0, w0, w1, w1], "first core {first}");
+        }
+    }
+}
+
 /// How many cores the calling thread may run on.
 fn allowed_now() -> usize {
-    // SAFETY: a zeroed cpu_set_t is valid; sched_getaffinity writes at most its size.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set);
-        libc::CPU_COUNT(&set) as usize
-    }
+    parbench::affinity::current().len()
 }
 
 /// `serial` runs on the measuring thread itself: pinned to one core while its cell runs, free

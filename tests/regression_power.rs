@@ -1,6 +1,9 @@
 //! `scripts/regression-power.sh` end to end, on the smallest matrix: both modes make their
 //! runs, compare them and print the rates a campaign reports.
 
+mod common;
+
+use common::{stderr, stdout};
 use std::process::Command;
 
 fn campaign(mode: &str) -> String {
@@ -17,12 +20,8 @@ fn campaign(mode: &str) -> String {
         .env("WORKERS", "2")
         .output()
         .expect("run the script");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{mode}: {text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{mode}: {text}\n{}", stderr(&out));
     text
 }
 
@@ -64,5 +63,5 @@ fn a_bad_mode_exits_2() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("MODE"));
+    assert!(stderr(&out).contains("MODE"));
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::parbench;
+use common::{parbench, stderr};
 use parbench::measure::machine;
 use parbench::results::{Cell, Config, Results, SCHEMA};
 use parbench::workload;
@@ -16,7 +16,7 @@ fn ok(out: &Output) {
         out.status.success(),
         "exit {:?}: {}",
         out.status,
-        String::from_utf8_lossy(&out.stderr)
+        stderr(out)
     );
 }
 
@@ -298,7 +298,7 @@ fn findings_follow_the_data_not_the_documents() {
 /// Runs a failing report: exit 2, one line on stderr naming `names`, no report written.
 fn assert_rejected(args: &[&str], names: &str, no_dir: &Path) {
     let out = parbench(args);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
     assert!(
@@ -342,7 +342,7 @@ fn unreadable_input_exits_2_with_one_line_naming_the_file() {
         "other.json",
         &d.join("other-report"),
     );
-    let err = String::from_utf8_lossy(&parbench(&["report", s(&other)]).stderr).into_owned();
+    let err = stderr(&parbench(&["report", s(&other)]));
     assert!(err.contains("parbench/results/v9"), "{err}");
 
     let not_results = d.join("list.json");
@@ -358,7 +358,7 @@ fn unreadable_input_exits_2_with_one_line_naming_the_file() {
     std::fs::write(&blocker, "x").unwrap();
     let out = parbench(&["report", s(&good), "--out", s(&blocker)]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--out"));
+    assert!(stderr(&out).contains("--out"));
 
     // No input at all, or both inputs.
     assert_rejected(&["report"], "RESULTS.json", &d.join("nothing"));

@@ -408,10 +408,6 @@ pub fn compare(
             .and_then(|c| side_values(c, cur, opts.metric, "current"));
         match (b, c) {
             (Ok((bv, bs)), Ok((cv, cs))) => {
-                let (num, den) = match opts.metric {
-                    Metric::Time => (&cv, &bv),
-                    Metric::Speedup => (&bv, &cv),
-                };
                 let unit =
                     if paired && bs.rounds >= 2 && bs.rounds == cs.rounds && bv.len() == cv.len() {
                         Unit::Pair
@@ -439,8 +435,14 @@ pub fn compare(
                         stats::signed_rank(&pairs.round_logs())
                     }
                     Unit::Round | Unit::Sample => {
-                        out.ratio =
-                            Some(median(num).expect("non-empty") / median(den).expect("non-empty"));
+                        // The sides' medians were taken in `side_values` already.
+                        out.ratio = Some(match opts.metric {
+                            Metric::Time => cs.median_s / bs.median_s,
+                            Metric::Speedup => {
+                                bs.speedup.expect("speedup side")
+                                    / cs.speedup.expect("speedup side")
+                            }
+                        });
                         out.ci95 = stats::grouped_ratio_interval(ng, dg, &mut rng);
                         if unit == Unit::Round {
                             stats::mann_whitney(&bg.round_medians(), &cg.round_medians())

@@ -6,6 +6,7 @@
 use super::scaling::{OverheadPoint, OverheadSeries, Point, Series, WorkloadScaling};
 use super::units;
 use crate::results::Cell;
+use crate::strategy::Chunk;
 
 /// A speedup counts as one when its median is at least this factor and its 95 % interval
 /// lies above 1; a slowdown likewise below 1/GAIN and 1. Smaller differences are within what
@@ -454,7 +455,8 @@ fn tiny_tasks(f: &Facts<'_>) -> Finding {
 /// comparing a setting with itself would only measure noise).
 fn groups_tasks(strategy: &str, chunk: &str) -> bool {
     match chunk {
-        "auto" => crate::strategy::find(strategy).is_some_and(|s| s.auto_batches()),
+        "auto" => crate::strategy::find(strategy)
+            .is_some_and(|s| Chunk::Auto.resolve(s.as_ref()).is_none_or(|n| n > 1)),
         n => n.parse::<usize>().is_ok_and(|n| n > 1),
     }
 }

@@ -3,7 +3,7 @@
 //! as a `ThreadPoolExecutor` does, and each runs as Python code: holding the lock except where
 //! the workload releases it (numpy, BLAS, I/O).
 
-use super::{Chunk, Executor, Setup, Strategy, run_caught};
+use super::{Executor, Setup, Strategy, run_caught};
 use crate::gil::{self, Gil};
 use crate::workload::{Instance, TaskResult};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -32,12 +32,12 @@ impl Strategy for GilThreads {
     fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
         Ok(Box::new(Run {
             workers: setup.workers,
-            chunk: match setup.chunk {
-                Chunk::Auto => 1,
-                Chunk::Size(n) => n,
-            },
+            chunk: setup
+                .chunk
+                .resolve(self)
+                .expect("the GIL model's auto is a fixed chunk"),
             interval: setup.options.switch_interval,
-            pin: setup.options.core_of(0),
+            pin: setup.options.pinned_first(),
         }))
     }
 }
@@ -56,9 +56,7 @@ impl Executor for Run {
                     std::thread::Builder::new()
                         .name(format!("parbench-gil-{w}"))
                         .spawn_scoped(s, move || {
-                            if let Some(first) = pin {
-                                crate::affinity::pin_current(first + w);
-                            }
+                            crate::affinity::pin_worker(pin, w);
                             gil::enter(lock);
                             let mut mine = Vec::new();
                             loop {

@@ -27,6 +27,17 @@ pub enum Chunk {
     Size(usize),
 }
 
+impl Chunk {
+    /// The tasks per hand-out this setting means for `strategy`: a fixed count, or `None` where
+    /// the strategy sizes its batches as it goes (`auto` under `process`).
+    pub fn resolve(self, strategy: &dyn Strategy) -> Option<usize> {
+        match self {
+            Chunk::Size(n) => Some(n),
+            Chunk::Auto => strategy.auto_chunk(),
+        }
+    }
+}
+
 impl fmt::Display for Chunk {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -54,10 +65,10 @@ pub struct Options {
 }
 
 impl Options {
-    /// The core slot worker `w` pins itself to this round, or `None` when unpinned: the one
-    /// place every strategy takes its placement from.
-    pub fn core_of(&self, w: usize) -> Option<usize> {
-        self.pin.then_some(self.first_core + w)
+    /// The core slot of worker 0 this round, or `None` when unpinned: what every strategy
+    /// hands to [`crate::affinity::pin_worker`] (or, for processes, to the worker) as `first`.
+    pub fn pinned_first(&self) -> Option<usize> {
+        self.pin.then_some(self.first_core)
     }
 }
 
@@ -111,10 +122,12 @@ pub trait Strategy: Send + Sync {
     fn chunked(&self) -> bool {
         false
     }
-    /// Whether `--chunk auto` hands out several tasks at a time; where it does not, auto and
+    /// What `--chunk auto` means for a strategy that chunks: this many tasks per hand-out
+    /// (rayon's and the GIL model's one, which rayon may split coarser on its own), or `None`
+    /// where batches are sized as the run goes (`process`). Where it is `Some(1)`, auto and
     /// chunk 1 are the same setting.
-    fn auto_batches(&self) -> bool {
-        false
+    fn auto_chunk(&self) -> Option<usize> {
+        Some(1)
     }
     /// Whether a task that kills or hangs its worker leaves the run standing.
     fn isolates_tasks(&self) -> bool {

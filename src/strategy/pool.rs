@@ -1,7 +1,7 @@
 //! `pool`: a rayon thread pool of exactly `workers` threads, built once per worker count
 //! (rayon's global pool can be sized only once per process), with work stealing.
 
-use super::{Chunk, Executor, Setup, Strategy, run_caught};
+use super::{Executor, Setup, Strategy, run_caught};
 use crate::workload::{Instance, TaskResult};
 use rayon::prelude::*;
 
@@ -9,7 +9,8 @@ pub struct Pool;
 
 struct Run {
     pool: rayon::ThreadPool,
-    chunk: Chunk,
+    /// The fewest consecutive tasks rayon may hand out at once.
+    min_len: usize,
 }
 
 impl Strategy for Pool {
@@ -24,20 +25,19 @@ impl Strategy for Pool {
     }
     fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
         let workers = setup.workers;
-        let pin = setup.options.core_of(0);
+        let pin = setup.options.pinned_first();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(workers)
             .thread_name(|i| format!("parbench-pool-{i}"))
-            .start_handler(move |i| {
-                if let Some(first) = pin {
-                    crate::affinity::pin_current(first + i);
-                }
-            })
+            .start_handler(move |i| crate::affinity::pin_worker(pin, i))
             .build()
             .map_err(|e| format!("cannot start a pool of {workers} threads: {e}"))?;
         Ok(Box::new(Run {
             pool,
-            chunk: setup.chunk,
+            min_len: setup
+                .chunk
+                .resolve(self)
+                .expect("pool's auto is a fixed chunk"),
         }))
     }
 }
@@ -45,10 +45,7 @@ impl Strategy for Pool {
 impl Executor for Run {
     fn execute(&mut self, instance: &dyn Instance) -> Vec<TaskResult> {
         crate::blas::set_threads(1);
-        let min_len = match self.chunk {
-            Chunk::Auto => 1,
-            Chunk::Size(n) => n,
-        };
+        let min_len = self.min_len;
         self.pool.install(|| {
             (0..instance.tasks())
                 .into_par_iter()

@@ -8,7 +8,7 @@
 //! worker are reported as failed. Workers exit when their stdin closes, which the kernel does
 //! when the parent dies, so none outlives the run.
 
-use super::{Chunk, ExecStats, Executor, Setup, Strategy};
+use super::{ExecStats, Executor, Setup, Strategy};
 use crate::ipc::{self, FromWorker, ToWorker};
 use crate::workload::shared::SharedFile;
 use crate::workload::{Instance, TaskFailure, TaskResult};
@@ -39,8 +39,8 @@ impl Strategy for Process {
     fn chunked(&self) -> bool {
         true
     }
-    fn auto_batches(&self) -> bool {
-        true
+    fn auto_chunk(&self) -> Option<usize> {
+        None
     }
     fn isolates_tasks(&self) -> bool {
         true
@@ -68,7 +68,7 @@ impl Strategy for Process {
             exe,
             init,
             task_timeout: setup.options.task_timeout,
-            pin: setup.options.core_of(0),
+            pin: setup.options.pinned_first(),
             spin: ipc::spin_for(setup.workers.max(1)),
         };
         // Start them all, then wait: workers prepare in parallel.
@@ -83,7 +83,7 @@ impl Strategy for Process {
         Ok(Box::new(Pool {
             spawner,
             workers,
-            chunk: setup.chunk,
+            fixed: setup.chunk.resolve(self),
             stats: ExecStats::default(),
             _shared: shared,
         }))
@@ -293,7 +293,8 @@ struct Pool {
     spawner: Spawner,
     /// `None` where a worker died and no replacement could be started.
     workers: Vec<Option<Worker>>,
-    chunk: Chunk,
+    /// Tasks per batch, or `None` to size batches as the run goes.
+    fixed: Option<usize>,
     stats: ExecStats,
     /// Keeps the shared input file alive (and removes it) with the pool.
     _shared: Option<SharedFile>,
@@ -435,10 +436,7 @@ impl Executor for Pool {
             n,
             next: AtomicUsize::new(0),
             batch: AtomicUsize::new(1),
-            fixed: match self.chunk {
-                Chunk::Auto => None,
-                Chunk::Size(k) => Some(k),
-            },
+            fixed: self.fixed,
             // Keep at least four batches per worker, so a slow batch cannot leave the others
             // idle for long at the end.
             max_batch: (n / (4 * workers)).max(1),

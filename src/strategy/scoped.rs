@@ -23,7 +23,7 @@ impl Strategy for Scoped {
     fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
         Ok(Box::new(Run {
             workers: setup.workers,
-            pin: setup.options.core_of(0),
+            pin: setup.options.pinned_first(),
         }))
     }
 }
@@ -45,9 +45,7 @@ impl Executor for Run {
                     std::thread::Builder::new()
                         .name(format!("parbench-scoped-{w}"))
                         .spawn_scoped(s, move || {
-                            if let Some(first) = pin {
-                                crate::affinity::pin_current(first + w);
-                            }
+                            crate::affinity::pin_worker(pin, w);
                             share(n, p, w).map(|i| run_caught(instance, i)).collect()
                         })
                         .expect("spawn scoped worker thread")

@@ -7,7 +7,7 @@ pub struct Serial;
 
 /// Under `--pin`, the measuring thread stays on worker 0's core until the cell is done.
 struct Run {
-    _restore: Option<crate::affinity::RestoreCores>,
+    _pin: Option<crate::affinity::Pinned>,
 }
 
 impl Strategy for Serial {
@@ -22,10 +22,10 @@ impl Strategy for Serial {
     }
     fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
         Ok(Box::new(Run {
-            _restore: setup.options.core_of(0).map(|core| {
-                crate::affinity::pin_current(core);
-                crate::affinity::RestoreCores::on_drop()
-            }),
+            _pin: setup
+                .options
+                .pinned_first()
+                .map(crate::affinity::pin_for_scope),
         }))
     }
 }
