@@ -22,7 +22,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
             let m = machine::detect();
             if json {
                 let text = serde_json::to_string_pretty(&m)
-                    .map_err(|e| Error::Runtime(format!("cannot encode machine: {e}")))?;
+                    .map_err(|e| Error::Internal(format!("cannot encode machine: {e}")))?;
                 println!("{text}");
             } else {
                 println!("{}", m.describe());
@@ -173,9 +173,8 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
                 // The coordinator reports why; one message for the whole pair.
                 Err(_) if relay.told_to_stop() => return Ok(ExitCode::from(1)),
                 Err(_) => {
-                    return Err(Error::Runtime(
-                        "--pair-id: the coordinator stopped handing out turns; nothing written"
-                            .into(),
+                    return Err(Error::usage(
+                        "--pair-id: the coordinator stopped handing out turns; nothing written",
                     ));
                 }
             }

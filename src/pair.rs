@@ -220,7 +220,7 @@ impl Side {
 /// no side sets what the coordinator sets, the files are distinct and writable.
 fn plans(args: &PairArgs) -> Result<Vec<Plan>, Error> {
     let this = std::env::current_exe()
-        .map_err(|e| Error::Runtime(format!("cannot find this parbench binary: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot find this parbench binary: {e}")))?;
     let side_args =
         |own: &[String]| -> Vec<String> { args.run.iter().chain(own).cloned().collect::<Vec<_>>() };
     let baseline_exe = args.baseline_exe.clone().unwrap_or_else(|| this.clone());
@@ -457,11 +457,7 @@ pub fn command(args: &PairArgs) -> Result<ExitCode, Error> {
                  stopped the others",
                 sides[i].name
             );
-            return Err(if codes[i] == 2 {
-                Error::usage(msg)
-            } else {
-                Error::Runtime(msg)
-            });
+            return Err(Error::usage(msg));
         }
         Ok(()) => {}
     }

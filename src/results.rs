@@ -216,7 +216,7 @@ fn parent_dir(path: &Path) -> &Path {
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
 /// that readers see the old file or the whole new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let fail = |e: std::io::Error| Error::Runtime(format!("{}: {e}", path.display()));
+    let fail = |e: std::io::Error| Error::output(None, path, e.to_string());
     let mut tmp = tempfile::NamedTempFile::new_in(parent_dir(path)).map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
@@ -227,7 +227,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 impl Results {
     pub fn write(&self, path: &Path) -> Result<(), Error> {
         let mut json = serde_json::to_vec_pretty(self)
-            .map_err(|e| Error::Runtime(format!("cannot encode results: {e}")))?;
+            .map_err(|e| Error::Internal(format!("cannot encode results: {e}")))?;
         json.push(b'\n');
         write_atomic(path, &json)
     }

@@ -47,7 +47,8 @@ pub fn serve() -> Result<(), Error> {
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
     let send = |out: &mut BufWriter<_>, msg: &FromWorker| {
-        ipc::send(out, msg).map_err(|e| Error::Runtime(format!("worker: cannot write: {e}")))
+        ipc::send(out, msg)
+            .map_err(|e| Error::Internal(format!("worker: cannot write to the parent: {e}")))
     };
     let mut instance: Option<Box<dyn Instance>> = None;
     // End of stream or a broken frame: the parent is gone or confused; either way, stop.

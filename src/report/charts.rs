@@ -32,7 +32,7 @@ pub fn register_font() -> Result<(), Error> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Runtime(
+        Err(Error::Internal(
             "the bundled chart font does not parse".into(),
         ))
     }
@@ -63,7 +63,7 @@ trait Figure {
 fn render(stem: &str, title: &str, fig: &impl Figure) -> Result<Chart, Error> {
     register_font()?;
     let (w, h) = fig.size();
-    let bad = |e: String| Error::Runtime(format!("chart {stem}: {e}"));
+    let bad = |e: String| Error::output(None, format!("chart {stem}"), e);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();

@@ -1,7 +1,7 @@
 //! `blas`: the tasks in order on one thread while OpenBLAS itself runs `workers` threads, as a
 //! numpy linked against a multithreaded BLAS does.
 
-use super::{Executor, Setup, Strategy, run_caught};
+use super::{Executor, Family, Setup, Strategy, run_caught};
 use crate::workload::{Instance, Kind, TaskResult, Workload};
 
 pub struct Blas;
@@ -13,6 +13,12 @@ struct Run {
 impl Strategy for Blas {
     fn name(&self) -> &'static str {
         "blas"
+    }
+    fn family(&self) -> Family {
+        Family::Library
+    }
+    fn colour(&self) -> [u8; 3] {
+        [214, 39, 40]
     }
     fn description(&self) -> &'static str {
         "tasks in order, OpenBLAS set to `workers` threads (multithreaded BLAS)"

@@ -3,7 +3,7 @@
 //! as a `ThreadPoolExecutor` does, and each runs as Python code: holding the lock except where
 //! the workload releases it (numpy, BLAS, I/O).
 
-use super::{Executor, Setup, Strategy, run_caught};
+use super::{Executor, Family, Setup, Strategy, run_caught};
 use crate::gil::{self, Gil};
 use crate::workload::{Instance, TaskResult};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -22,6 +22,12 @@ struct Run {
 impl Strategy for GilThreads {
     fn name(&self) -> &'static str {
         "gil"
+    }
+    fn family(&self) -> Family {
+        Family::InterpreterThreads
+    }
+    fn colour(&self) -> [u8; 3] {
+        [148, 103, 189]
     }
     fn description(&self) -> &'static str {
         "MODEL of CPython threads: one global interpreter lock, switch interval 5 ms, released by array/BLAS/I/O work"

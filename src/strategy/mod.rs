@@ -106,10 +106,32 @@ pub struct ExecStats {
     pub retried: Vec<usize>,
 }
 
+/// What kind of parallelism a strategy stands for, in the documents' terms. Reports group
+/// their claims by it ("threads", "processes") instead of keeping lists of names, so a new
+/// strategy joins the right claims by saying what it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    /// Tasks in order on one thread: the baseline of every speedup.
+    Serial,
+    /// Threads sharing memory with nothing between them and the cores (Rust threads, or
+    /// Python threads while numpy has released the GIL).
+    Threads,
+    /// Threads that must hold a model of CPython's global interpreter lock for interpreter
+    /// work.
+    InterpreterThreads,
+    /// Separate processes, each with its own memory (and, in Python, its own lock).
+    Processes,
+    /// Tasks in order while a library (OpenBLAS) runs its own threads inside each.
+    Library,
+}
+
 /// A way to execute a workload's tasks.
 pub trait Strategy: Send + Sync {
     fn name(&self) -> &'static str;
     fn description(&self) -> &'static str;
+    fn family(&self) -> Family;
+    /// The colour of this strategy's series in every chart (RGB), so a reader learns it once.
+    fn colour(&self) -> [u8; 3];
     /// Why this strategy does not apply to `workload`; `None` when it does.
     fn skip_reason(&self, _workload: &dyn Workload) -> Option<String> {
         None

@@ -1,7 +1,7 @@
 //! `pool`: a rayon thread pool of exactly `workers` threads, built once per worker count
 //! (rayon's global pool can be sized only once per process), with work stealing.
 
-use super::{Executor, Setup, Strategy, run_caught};
+use super::{Executor, Family, Setup, Strategy, run_caught};
 use crate::workload::{Instance, TaskResult};
 use rayon::prelude::*;
 
@@ -16,6 +16,12 @@ struct Run {
 impl Strategy for Pool {
     fn name(&self) -> &'static str {
         "pool"
+    }
+    fn family(&self) -> Family {
+        Family::Threads
+    }
+    fn colour(&self) -> [u8; 3] {
+        [255, 127, 14]
     }
     fn description(&self) -> &'static str {
         "rayon ThreadPool of exactly `workers` threads, dynamic scheduling (work stealing)"

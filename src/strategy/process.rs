@@ -8,7 +8,7 @@
 //! worker are reported as failed. Workers exit when their stdin closes, which the kernel does
 //! when the parent dies, so none outlives the run.
 
-use super::{ExecStats, Executor, Setup, Strategy};
+use super::{ExecStats, Executor, Family, Setup, Strategy};
 use crate::ipc::{self, FromWorker, ToWorker};
 use crate::workload::shared::SharedFile;
 use crate::workload::{Instance, TaskFailure, TaskResult};
@@ -32,6 +32,12 @@ const START_TIMEOUT: Duration = Duration::from_secs(120);
 impl Strategy for Process {
     fn name(&self) -> &'static str {
         "process"
+    }
+    fn family(&self) -> Family {
+        Family::Processes
+    }
+    fn colour(&self) -> [u8; 3] {
+        [44, 160, 44]
     }
     fn description(&self) -> &'static str {
         "pool of re-executed parbench worker processes; pipes for tasks, /dev/shm for arrays"

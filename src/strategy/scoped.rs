@@ -2,7 +2,7 @@
 //! like `handythread.foreach` in document 000. Threads are created for every run, so their
 //! start-up cost is part of what this strategy measures.
 
-use super::{Executor, Setup, Strategy, run_caught};
+use super::{Executor, Family, Setup, Strategy, run_caught};
 use crate::workload::{Instance, TaskResult};
 
 pub struct Scoped;
@@ -16,6 +16,12 @@ struct Run {
 impl Strategy for Scoped {
     fn name(&self) -> &'static str {
         "scoped"
+    }
+    fn family(&self) -> Family {
+        Family::Threads
+    }
+    fn colour(&self) -> [u8; 3] {
+        [31, 119, 180]
     }
     fn description(&self) -> &'static str {
         "std::thread::scope, one thread per worker, static contiguous partition"

@@ -1,6 +1,6 @@
 //! `serial`: every task in index order on the calling thread; the baseline of every speedup.
 
-use super::{Executor, Setup, Strategy, run_caught};
+use super::{Executor, Family, Setup, Strategy, run_caught};
 use crate::workload::{Instance, TaskResult};
 
 pub struct Serial;
@@ -13,6 +13,12 @@ struct Run {
 impl Strategy for Serial {
     fn name(&self) -> &'static str {
         "serial"
+    }
+    fn family(&self) -> Family {
+        Family::Serial
+    }
+    fn colour(&self) -> [u8; 3] {
+        [0, 0, 0]
     }
     fn description(&self) -> &'static str {
         "all tasks in order on one thread, BLAS single-threaded (the baseline)"
