@@ -24,7 +24,7 @@ fn scaling(c: &mut Criterion) {
     // As `parbench run` does: without fixed malloc thresholds the main thread (serial) hands
     // its large blocks back to the kernel after every task and pays page faults the pool
     // threads do not, which made serial exp-loop 5x slower here.
-    parbench::measure::allocator::configure();
+    parbench::sys::allocator::configure();
     // Cargo unifies plotters' features, so criterion's own plots draw with parbench's ab_glyph
     // font backend and find no font unless the bundled one is registered.
     parbench::report::charts::register_font().expect("the bundled font parses");
@@ -62,8 +62,7 @@ fn scaling(c: &mut Criterion) {
                     instance: instance.as_ref(),
                     options: &options,
                 };
-                let mut exec = s
-                    .executor(&setup)
+                let mut exec = strategy::start(s.as_ref(), &setup)
                     .unwrap_or_else(|e| panic!("{}: {e}", s.name()));
                 let check = instance.verify(&exec.execute(instance.as_ref()));
                 assert!(

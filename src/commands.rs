@@ -4,7 +4,7 @@ use crate::cli::{Cli, Command, RunArgs};
 use crate::error::Error;
 use crate::measure::machine;
 use crate::measure::runner::{self, CellLabel, Plan, Progress};
-use crate::results::{self, Config, Results};
+use crate::results::{self, Results};
 use crate::strategy::{self, Options, Strategy};
 use crate::workload::{self, Params, Workload};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -31,7 +31,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Run(args) => run(&args),
         Command::Worker => {
-            crate::worker::serve()?;
+            crate::strategy::process::serve::serve()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Pair(args) => crate::pair::command(&args),
@@ -123,7 +123,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         eprintln!("parbench: adding strategy serial: it is the baseline of every speedup");
         strategies.insert(0, strategy::find("serial").expect("serial is registered"));
     }
-    results::check_writable(&args.out, "--out")?;
+    crate::sys::files::check_writable(&args.out, "--out")?;
 
     // Before any strategy touches the BLAS thread count, so the default is recorded.
     let machine = machine::detect();
@@ -182,28 +182,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
     };
     progress.0.finish_and_clear();
 
-    let config = Config {
-        size: size.to_string(),
-        workloads: plan.workloads.iter().map(|w| w.name().into()).collect(),
-        strategies: plan.strategies.iter().map(|s| s.name().into()).collect(),
-        workers: plan.workers.clone(),
-        chunk: plan
-            .chunks
-            .iter()
-            .map(|c| c.to_string())
-            .collect::<Vec<_>>()
-            .join(","),
-        warmup: plan.warmup,
-        samples: plan.samples,
-        scale: plan.params.scale,
-        seed: plan.params.seed,
-        rounds: plan.rounds,
-        task_timeout_s: Some(args.task_timeout),
-        switch_interval_s: Some(args.switch_interval / 1e3),
-        pin: args.pin,
-        sample_time_s: args.sample_time / 1e3,
-        pair_id: args.pair_id.clone(),
-    };
+    let config = plan.config(args.pair_id.clone());
     let results = Results {
         schema: results::SCHEMA.into(),
         parbench_version: env!("CARGO_PKG_VERSION").into(),
@@ -235,7 +214,7 @@ fn report(args: &crate::cli::ReportArgs) -> Result<ExitCode, Error> {
     use crate::report;
     let input = match (&args.results, &args.criterion) {
         (Some(path), _) => report::Input::read(path)?,
-        (None, Some(dir)) => report::criterion::load(dir)?,
+        (None, Some(dir)) => report::criterion::load(dir, machine::detect())?,
         (None, None) => {
             return Err(Error::usage(
                 "report: give a RESULTS.json file or --criterion DIR",

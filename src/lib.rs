@@ -27,20 +27,18 @@
 // naming the crate here makes sure libopenblas is on the link line of every target.
 extern crate ndarray_linalg;
 
-pub mod affinity;
-pub mod blas;
 pub mod cli;
 pub mod commands;
 pub mod compare;
 pub mod error;
-pub mod gil;
-pub mod ipc;
+pub mod gil_model;
 pub mod measure;
 pub mod pair;
 pub mod report;
 pub mod results;
+pub mod stats;
 pub mod strategy;
-pub mod worker;
+pub mod sys;
 pub mod workload;
 
 pub use error::Error;

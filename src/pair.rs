@@ -294,7 +294,7 @@ fn plans(args: &PairArgs) -> Result<Vec<Plan>, Error> {
                 q.flag
             )));
         }
-        results::check_writable(&p.out, p.flag)?;
+        crate::sys::files::check_writable(&p.out, p.flag)?;
     }
     Ok(plans)
 }

@@ -20,7 +20,7 @@ impl Instance for Probe {
         self.tasks
     }
     fn run(&self, _index: usize) -> Result<Output, String> {
-        Ok(Output::Int(parbench::blas::threads() as i128))
+        Ok(Output::Int(parbench::sys::openblas::threads() as i128))
     }
     fn verify(&self, _results: &[TaskResult]) -> Check {
         Check::pass("probe")
@@ -60,7 +60,7 @@ fn blas_threads_inside_tasks() {
     ];
     for (strategy, workers) in threaded {
         // Start from a state no strategy should inherit.
-        parbench::blas::set_threads(2);
+        parbench::sys::openblas::set_threads(2);
         let counts = seen(strategy, workers);
         assert!(
             counts.iter().all(|&n| n == 1),
@@ -68,7 +68,7 @@ fn blas_threads_inside_tasks() {
         );
     }
     for workers in [1, 2, 3] {
-        parbench::blas::set_threads(1);
+        parbench::sys::openblas::set_threads(1);
         let counts = seen("blas", workers);
         assert!(
             counts.iter().all(|&n| n == workers as i128),
@@ -76,11 +76,11 @@ fn blas_threads_inside_tasks() {
         );
     }
     // The strategy puts BLAS back to one thread when done, so the next cell starts clean.
-    assert_eq!(parbench::blas::threads(), 1);
+    assert_eq!(parbench::sys::openblas::threads(), 1);
 
     // Worker processes run a registered workload: the blas-probe diagnostic reports the count
     // each task saw in its worker.
-    parbench::blas::set_threads(2);
+    parbench::sys::openblas::set_threads(2);
     let plan = common::plan(&["blas-probe"], &["process"], Size::Quick, &[1, 2]);
     for cell in runner::run(&plan, &mut Silent) {
         assert!(

@@ -47,7 +47,7 @@ fn cores_seen(strategy: &str, workers: usize, first_core: usize, runs: usize) ->
 /// round on the same core).
 #[test]
 fn pinned_single_workers_run_on_the_first_core_of_the_round() {
-    let allowed = parbench::affinity::allowed();
+    let allowed = parbench::sys::affinity::allowed();
     assert!(!allowed.is_empty());
     for strategy in ["serial", "scoped", "pool", "gil"] {
         for first in 0..3 {
@@ -67,7 +67,7 @@ fn pinned_single_workers_run_on_the_first_core_of_the_round() {
 /// w-th half of the tasks, so where each task ran tells which worker ran it.
 #[test]
 fn pinned_workers_count_from_the_first_core() {
-    let allowed = parbench::affinity::allowed();
+    let allowed = parbench::sys::affinity::allowed();
     for first in 0..3 {
         let w0 = allowed[first % allowed.len()];
         let w1 = allowed[(first + 1) % allowed.len()];
@@ -79,14 +79,14 @@ fn pinned_workers_count_from_the_first_core() {
 
 /// How many cores the calling thread may run on.
 fn allowed_now() -> usize {
-    parbench::affinity::current().len()
+    parbench::sys::affinity::current().len()
 }
 
 /// `serial` runs on the measuring thread itself: pinned to one core while its cell runs, free
 /// again once the cell's executor is gone.
 #[test]
 fn serial_pins_the_measuring_thread_for_the_cell_only() {
-    let allowed = parbench::affinity::allowed().len();
+    let allowed = parbench::sys::affinity::allowed().len();
     let s = strategy::find("serial").unwrap();
     let options = Options {
         pin: true,

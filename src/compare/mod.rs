@@ -52,16 +52,17 @@
 //! pooled medians.
 
 pub mod output;
-pub mod stats;
+pub mod verdict;
 
 use crate::cli::CompareArgs;
 use crate::error::Error;
-use crate::measure::stats::median;
-use crate::results::{self, Cell, Results};
+use crate::results::{Cell, Results};
+use crate::stats::inference::{self as stats, Grouped, Method};
+use crate::stats::median;
 use serde::Serialize;
-use stats::{Grouped, Method, Verdict};
 use std::collections::HashMap;
 use std::process::ExitCode;
+use verdict::Verdict;
 
 /// The schema tag of `--json` output.
 pub const SCHEMA: &str = "parbench/compare/v1";
@@ -483,7 +484,7 @@ pub fn compare(
     for (&i, adj) in compared.iter().zip(stats::holm(&raw)) {
         let cell = &mut cells[i];
         cell.p_adjusted = Some(adj);
-        cell.verdict = stats::verdict(cell.ci95.expect("compared"), adj, threshold, opts.alpha);
+        cell.verdict = verdict::verdict(cell.ci95.expect("compared"), adj, threshold, opts.alpha);
     }
 
     let mut summary = Summary {
@@ -627,7 +628,7 @@ pub fn command(args: &CompareArgs) -> Result<ExitCode, Error> {
     }
     for (flag, path) in &outputs {
         if let Some(p) = path {
-            results::check_writable(p, flag)?;
+            crate::sys::files::check_writable(p, flag)?;
         }
     }
     let base = Results::read(&args.baseline)?;
@@ -645,22 +646,20 @@ pub fn command(args: &CompareArgs) -> Result<ExitCode, Error> {
         &cur,
         &opts,
     )?;
-    // A failed write exits 2, not 1: exit 1 must mean a regression and nothing else.
-    let unwritable = |flag: &str, e: Error| Error::usage(format!("{flag}: {e}"));
+    use crate::sys::files::write_atomic;
     if let Some(p) = &args.json {
-        results::write_atomic(p, &output::json(&cmp)?).map_err(|e| unwritable("--json", e))?;
+        write_atomic(p, &output::json(&cmp)?, Some("--json"))?;
     }
     if let Some(p) = &args.markdown {
-        results::write_atomic(p, output::markdown(&cmp).as_bytes())
-            .map_err(|e| unwritable("--markdown", e))?;
+        write_atomic(p, output::markdown(&cmp).as_bytes(), Some("--markdown"))?;
     }
     if let Some((svg, png)) = &chart_files {
         let stem = svg
             .file_stem()
             .map_or("compare".into(), |s| s.to_string_lossy());
         let chart = output::chart(&cmp, &stem)?;
-        results::write_atomic(svg, chart.svg.as_bytes()).map_err(|e| unwritable("--chart", e))?;
-        results::write_atomic(png, &chart.png).map_err(|e| unwritable("--chart", e))?;
+        write_atomic(svg, chart.svg.as_bytes(), Some("--chart"))?;
+        write_atomic(png, &chart.png, Some("--chart"))?;
     }
     print!("{}", output::terminal(&cmp));
     Ok(if cmp.regressed() {

@@ -1,7 +1,7 @@
 //! The three renderings of a comparison: the terminal table, the JSON record and the Markdown
 //! summary for a pull-request comment.
 
-use super::stats::Verdict;
+use super::verdict::Verdict;
 use super::{CellComparison, Comparison, Metric, Side};
 use crate::error::Error;
 use crate::report::units::seconds;

@@ -1,6 +1,5 @@
 //! Measurement: the timing loop, its statistics, and the machine it ran on.
 
-pub mod allocator;
 pub mod machine;
+pub mod plan;
 pub mod runner;
-pub mod stats;

@@ -1,29 +1,12 @@
 //! The timing loop: for each cell, warm-up runs, then timed samples, each verified.
 
-use super::stats::{karp_flatt, median, median_interval};
-use crate::results::{Cell, FailedTask};
+pub use super::plan::Plan;
+use crate::results::{Cell, FailedTask, derive_scaling};
+use crate::stats::{median, median_interval};
 use crate::strategy::{self, Chunk, Options, Setup, Strategy};
-use crate::workload::{Instance, Params, TaskResult, Workload};
+use crate::workload::{Instance, Output, TaskResult, Workload};
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
-
-/// What to measure.
-pub struct Plan {
-    pub workloads: Vec<Box<dyn Workload>>,
-    pub strategies: Vec<Box<dyn Strategy>>,
-    pub workers: Vec<usize>,
-    /// Chunk settings for the strategies that chunk; each is a cell of its own.
-    pub chunks: Vec<Chunk>,
-    pub warmup: usize,
-    /// Timed samples per cell and round.
-    pub samples: usize,
-    /// Passes over the whole matrix; each starts at a different cell (see [`run`]).
-    pub rounds: usize,
-    /// Shortest a timed sample may last: shorter cells repeat their tasks within a sample.
-    pub min_sample_time: Duration,
-    pub params: Params,
-    pub options: Options,
-}
 
 /// A cell about to run, for progress display.
 pub struct CellLabel<'a> {
@@ -117,53 +100,6 @@ impl Progress for Silent {
     fn run_done(&mut self) {}
 }
 
-impl Plan {
-    /// A plan with one round and default options: what tests and benches mostly need.
-    pub fn new(
-        workloads: Vec<Box<dyn Workload>>,
-        strategies: Vec<Box<dyn Strategy>>,
-        workers: Vec<usize>,
-        params: Params,
-    ) -> Plan {
-        Plan {
-            workloads,
-            strategies,
-            workers,
-            chunks: vec![Chunk::Auto],
-            warmup: 1,
-            samples: 5,
-            rounds: 1,
-            min_sample_time: Duration::ZERO,
-            params,
-            options: Options::default(),
-        }
-    }
-
-    /// The (strategy, workers, chunk) combinations measured for each workload. `serial` runs
-    /// once, with one worker, whatever `--workers` says: it is the baseline of every speedup.
-    /// Strategies that do not chunk run once per worker count.
-    pub fn pairs(&self) -> Vec<(&dyn Strategy, usize, Chunk)> {
-        let mut out = Vec::new();
-        for s in &self.strategies {
-            let workers: &[usize] = if s.parallel() { &self.workers } else { &[1] };
-            let chunks: &[Chunk] = if s.chunked() && !self.chunks.is_empty() {
-                &self.chunks
-            } else {
-                &[Chunk::Auto]
-            };
-            for &w in workers {
-                out.extend(chunks.iter().map(|&c| (s.as_ref(), w, c)));
-            }
-        }
-        out
-    }
-
-    /// How many runs (warm-up and timed) the whole plan makes, skipped cells included.
-    pub fn total_runs(&self) -> usize {
-        self.workloads.len() * self.pairs().len() * (self.warmup + self.samples) * self.rounds
-    }
-}
-
 /// A digest of every task's result in index order: equal outputs, equal digest, whatever
 /// strategy or worker count produced them.
 pub fn checksum(results: &[TaskResult]) -> String {
@@ -198,7 +134,7 @@ struct Tally {
 ///
 /// Cells run workload by workload, `serial` first. With several rounds, round `r` starts `r/R`
 /// of the way through the list of cells and wraps around, so that no cell is always measured
-/// first or last, and pinned workers start one core further on (see [`crate::affinity`]);
+/// first or last, and pinned workers start one core further on (see [`crate::sys::affinity`]);
 /// samples of all rounds are pooled. A workload's inputs are built when its first cell in a
 /// stretch comes up and dropped when another workload's does.
 pub fn run(plan: &Plan, progress: &mut dyn Progress) -> Vec<Cell> {
@@ -211,17 +147,21 @@ pub fn run_in_turns(
     progress: &mut dyn Progress,
     turns: &mut dyn Turns,
 ) -> Result<Vec<Cell>, Stopped> {
-    super::allocator::configure();
+    crate::sys::allocator::configure();
     strategy::quiet_task_panics();
-    let pairs = plan.pairs();
+    let settings = plan.settings();
     let order: Vec<(usize, usize)> = (0..plan.workloads.len())
-        .flat_map(|w| (0..pairs.len()).map(move |p| (w, p)))
+        .flat_map(|w| (0..settings.len()).map(move |p| (w, p)))
         .collect();
     let mut tallies: Vec<Tally> = order
         .iter()
         .map(|&(w, p)| Tally {
-            cell: Cell::new(plan.workloads[w].name(), pairs[p].0.name(), pairs[p].1),
-            chunk: pairs[p].2,
+            cell: Cell::new(
+                plan.workloads[w].name(),
+                settings[p].0.name(),
+                settings[p].1,
+            ),
+            chunk: settings[p].2,
             ok: true,
             details: Vec::new(),
             startups: Vec::new(),
@@ -242,7 +182,7 @@ pub fn run_in_turns(
             let idx = (offset + k) % order.len();
             let (w, p) = order[idx];
             let workload = plan.workloads[w].as_ref();
-            let (strategy, workers, _) = pairs[p];
+            let (strategy, workers, _) = settings[p];
             let label = CellLabel {
                 workload: workload.name(),
                 strategy: strategy.name(),
@@ -349,11 +289,31 @@ fn against_reference(
         };
         if !same {
             return Err(format!(
-                "task {i} differs from the serial result: {b:?} vs {a:?}"
+                "task {i} differs from the serial result: {} vs {}",
+                brief(b),
+                brief(a)
             ));
         }
     }
     Ok((ref_digest.clone(), false))
+}
+
+/// A task's result in a few words, for a message that must stay one line in a table.
+fn brief(r: &TaskResult) -> String {
+    const LONGEST: usize = 80;
+    let text = match r {
+        Ok(Output::Int(i)) => i.to_string(),
+        Ok(Output::Float(x)) => x.to_string(),
+        Ok(Output::Floats(v)) => format!("{} numbers", v.len()),
+        Ok(Output::Text(t)) => format!("{t:?}"),
+        Err(f) => format!("failed ({})", f.message),
+    };
+    let line = text.lines().next().unwrap_or_default();
+    if line.chars().count() > LONGEST || line.len() < text.len() {
+        format!("{}…", line.chars().take(LONGEST).collect::<String>())
+    } else {
+        text
+    }
 }
 
 /// One round of one cell: start the strategy, warm up, take the timed samples, each but the
@@ -392,7 +352,7 @@ fn measure_round(
         instance,
         options,
     };
-    let mut exec = match strategy.executor(&setup) {
+    let mut exec = match strategy::start(strategy, &setup) {
         Ok(e) => e,
         Err(e) => {
             tally.ok = false;
@@ -545,19 +505,198 @@ fn failures(results: &[TaskResult]) -> Vec<FailedTask> {
         .collect()
 }
 
-/// Speedup, efficiency and Karp–Flatt of each cell against the `serial` cell of its group.
-pub fn derive_scaling(group: &mut [Cell]) {
-    let base = group
-        .iter()
-        .find(|c| c.strategy == "serial" && c.skipped.is_none())
-        .and_then(|c| c.median_s);
-    let Some(base) = base else { return };
-    for c in group.iter_mut() {
-        if let Some(m) = c.median_s.filter(|m| *m > 0.0) {
-            let s = base / m;
-            c.speedup = Some(s);
-            c.efficiency = Some(s / c.workers as f64);
-            c.karp_flatt = karp_flatt(s, c.workers);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strategy::find;
+    use crate::workload::{Check, Kind, Params, TaskFailure};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Tasks that return their index; the check fails on purpose when `broken`.
+    struct Counting {
+        tasks: usize,
+        broken: bool,
+    }
+
+    impl Workload for Counting {
+        fn name(&self) -> &'static str {
+            if self.broken { "broken" } else { "counting" }
         }
+        fn description(&self) -> &'static str {
+            "test tasks"
+        }
+        fn kind(&self) -> Kind {
+            Kind::Overhead
+        }
+        fn prepare(&self, _: &Params) -> Box<dyn Instance> {
+            Box::new(Counting {
+                tasks: self.tasks,
+                broken: self.broken,
+            })
+        }
+    }
+
+    impl Instance for Counting {
+        fn tasks(&self) -> usize {
+            self.tasks
+        }
+        fn run(&self, index: usize) -> Result<Output, String> {
+            Ok(Output::Int(index as i128))
+        }
+        fn verify(&self, results: &[TaskResult]) -> Check {
+            let all = results.len() == self.tasks
+                && results
+                    .iter()
+                    .enumerate()
+                    .all(|(i, r)| r == &Ok(Output::Int(i as i128)));
+            Check::expect(all && !self.broken, "each task returns its index")
+        }
+    }
+
+    fn plan(workloads: Vec<Box<dyn Workload>>, samples: usize, rounds: usize) -> Plan {
+        let mut plan = Plan::new(
+            workloads,
+            vec![find("serial").unwrap(), find("scoped").unwrap()],
+            vec![1, 2],
+            Params::default(),
+        );
+        plan.samples = samples;
+        plan.rounds = rounds;
+        plan
+    }
+
+    /// Records every turn asked for; refuses the `stop_at`-th.
+    struct Recorder {
+        steps: Vec<(Step, String)>,
+        stop_at: Option<usize>,
+        done: usize,
+    }
+
+    impl Turns for Recorder {
+        fn wait(&mut self, step: Step, label: &CellLabel<'_>) -> bool {
+            if self.stop_at == Some(self.steps.len()) {
+                return false;
+            }
+            let name = format!("{}/{}/{}", label.workload, label.strategy, label.workers);
+            self.steps.push((step, name));
+            true
+        }
+        fn done(&mut self) {
+            self.done += 1;
+        }
+    }
+
+    fn counting(tasks: usize) -> Box<dyn Workload> {
+        Box::new(Counting {
+            tasks,
+            broken: false,
+        })
+    }
+
+    #[test]
+    fn every_sample_is_a_turn_and_rounds_start_further_on() {
+        // Cells: serial/1, scoped/1, scoped/2; two samples each; two rounds.
+        let plan = plan(vec![counting(8)], 2, 2);
+        let mut turns = Recorder {
+            steps: Vec::new(),
+            stop_at: None,
+            done: 0,
+        };
+        let cells = run_in_turns(&plan, &mut Silent, &mut turns).expect("not stopped");
+        assert_eq!(cells.len(), 3);
+        let steps = &turns.steps;
+        assert_eq!(steps.len(), 2 * 3 * 2);
+        assert_eq!(turns.done, steps.len(), "every turn is handed back");
+        for (k, (step, _)) in steps.iter().enumerate() {
+            assert_eq!((step.index, step.of), (k, 12));
+            assert_eq!((step.round, step.sample), (k / 6, k % 2));
+        }
+        let order: Vec<&str> = steps.iter().step_by(2).map(|(_, n)| n.as_str()).collect();
+        // Round 1 starts a third of the way through (3 cells × 1 / 2 rounds = cell 1).
+        assert_eq!(
+            order,
+            [
+                "counting/serial/1",
+                "counting/scoped/1",
+                "counting/scoped/2",
+                "counting/scoped/1",
+                "counting/scoped/2",
+                "counting/serial/1",
+            ]
+        );
+        for c in &cells {
+            assert_eq!(c.samples_s.len(), 4, "two rounds of two samples pooled");
+            assert!(c.verified, "{}: {}", c.strategy, c.check);
+        }
+    }
+
+    #[test]
+    fn a_refused_turn_stops_the_run() {
+        let plan = plan(vec![counting(4)], 2, 1);
+        let mut turns = Recorder {
+            steps: Vec::new(),
+            stop_at: Some(3),
+            done: 0,
+        };
+        assert!(run_in_turns(&plan, &mut Silent, &mut turns).is_err());
+        assert_eq!(turns.steps.len(), 3);
+    }
+
+    #[test]
+    fn cells_are_verified_and_scaled_against_serial() {
+        let broken = Box::new(Counting {
+            tasks: 4,
+            broken: true,
+        });
+        let cells = run(&plan(vec![counting(64), broken], 3, 1), &mut Silent);
+        let (good, bad) = cells.split_at(3);
+        for c in good {
+            assert!(c.verified && c.samples_s.len() == 3, "{}", c.check);
+            assert_eq!(c.checksum, good[0].checksum, "same outputs, same digest");
+            assert!(c.speedup.is_some_and(|s| s > 0.0));
+        }
+        assert_eq!(good[0].speedup, Some(1.0));
+        for c in bad {
+            assert!(!c.verified);
+            assert!(
+                c.check.contains("each task returns its index"),
+                "{}",
+                c.check
+            );
+        }
+    }
+
+    #[test]
+    fn progress_sees_every_run() {
+        struct Count(AtomicUsize);
+        impl Progress for Count {
+            fn cell(&mut self, _: &CellLabel<'_>) {}
+            fn run_done(&mut self) {
+                self.0.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        let plan = plan(vec![counting(4)], 2, 2);
+        let mut count = Count(AtomicUsize::new(0));
+        run(&plan, &mut count);
+        assert_eq!(count.0.into_inner(), plan.total_runs());
+    }
+
+    #[test]
+    fn loops_fill_the_sample_time_within_bounds() {
+        let ms = Duration::from_millis;
+        assert_eq!(loops_for(Duration::ZERO, ms(1)), 1);
+        assert_eq!(loops_for(ms(20), ms(30)), 1);
+        assert_eq!(loops_for(ms(20), ms(3)), 7);
+        assert_eq!(loops_for(ms(20), Duration::ZERO), 10_000);
+    }
+
+    #[test]
+    fn a_failed_task_is_described_in_one_short_line() {
+        let long = format!("first line {}\nsecond line", "x".repeat(500));
+        let text = brief(&Err(TaskFailure { message: long }));
+        assert!(text.starts_with("failed (first line"), "{text}");
+        assert!(text.chars().count() <= 81 && !text.contains('\n'), "{text}");
+        assert_eq!(brief(&Ok(Output::Floats(vec![0.0; 3]))), "3 numbers");
+        assert_eq!(brief(&Ok(Output::Int(7))), "7");
     }
 }

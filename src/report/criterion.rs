@@ -7,8 +7,7 @@
 
 use super::{Input, Source};
 use crate::error::Error;
-use crate::measure::{machine, runner};
-use crate::results::{self, Cell, Config, Results};
+use crate::results::{self, Cell, Config, Machine, Results};
 use crate::strategy;
 use crate::workload::{self, Params, Size};
 use serde::Deserialize;
@@ -125,8 +124,9 @@ fn cell(id_file: &Path) -> Result<Option<(Cell, SystemTime)>, Error> {
     Ok(Some((c, when)))
 }
 
-/// Builds a results file from the criterion directory `dir`.
-pub fn load(dir: &Path) -> Result<Input, Error> {
+/// Builds a results file from the criterion directory `dir`. Criterion records no machine:
+/// `machine` is the one reading the estimates, which is where `cargo bench` ran.
+pub fn load(dir: &Path, machine: Machine) -> Result<Input, Error> {
     if !dir.is_dir() {
         return Err(Error::usage(format!(
             "--criterion {}: not a directory",
@@ -194,7 +194,7 @@ pub fn load(dir: &Path) -> Result<Input, Error> {
         for c in &mut group {
             c.tasks = tasks;
         }
-        runner::derive_scaling(&mut group);
+        results::derive_scaling(&mut group);
         out.extend(group);
         start = end;
     }
@@ -233,7 +233,7 @@ pub fn load(dir: &Path) -> Result<Input, Error> {
             schema: results::SCHEMA.into(),
             parbench_version: format!("{} (criterion estimates)", env!("CARGO_PKG_VERSION")),
             created,
-            machine: machine::detect(),
+            machine,
             config,
             cells,
         },

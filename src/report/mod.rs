@@ -22,7 +22,8 @@ pub mod table;
 pub mod units;
 
 use crate::error::Error;
-use crate::results::{Results, write_atomic};
+use crate::results::Results;
+use crate::sys::files::write_atomic;
 use std::path::{Path, PathBuf};
 
 /// Where a report's results came from.
@@ -142,7 +143,7 @@ pub fn write(input: &Input, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut written = Vec::new();
     let mut put = |name: String, bytes: &[u8]| -> Result<(), Error> {
         let path = dir.join(name);
-        write_atomic(&path, bytes)?;
+        write_atomic(&path, bytes, Some("--out"))?;
         written.push(path);
         Ok(())
     };

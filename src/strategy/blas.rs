@@ -6,9 +6,9 @@ use crate::workload::{Instance, Kind, TaskResult, Workload};
 
 pub struct Blas;
 
-struct Run {
-    workers: usize,
-}
+/// The tasks in order; the thread count comes from [`Strategy::blas_threads`], set by
+/// [`super::start`] around every run.
+struct Run;
 
 impl Strategy for Blas {
     fn name(&self) -> &'static str {
@@ -31,20 +31,18 @@ impl Strategy for Blas {
             )
         })
     }
-    fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
-        Ok(Box::new(Run {
-            workers: setup.workers,
-        }))
+    fn blas_threads(&self, workers: usize) -> usize {
+        workers
+    }
+    fn executor(&self, _setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
+        Ok(Box::new(Run))
     }
 }
 
 impl Executor for Run {
     fn execute(&mut self, instance: &dyn Instance) -> Vec<TaskResult> {
-        crate::blas::set_threads(self.workers);
-        let out = (0..instance.tasks())
+        (0..instance.tasks())
             .map(|i| run_caught(instance, i))
-            .collect();
-        crate::blas::set_threads(1);
-        out
+            .collect()
     }
 }

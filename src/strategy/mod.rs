@@ -3,9 +3,9 @@
 //! Adding a strategy is one file implementing [`Strategy`] and one line in [`registry`].
 
 mod blas;
-mod gil;
+mod gil_threads;
 mod pool;
-mod process;
+pub mod process;
 mod scoped;
 mod serial;
 
@@ -58,7 +58,7 @@ pub struct Options {
     /// The GIL model's switch interval.
     pub switch_interval: Duration,
     /// Pin worker `w` of every pool, and `serial`'s thread as worker 0, to the
-    /// `first_core + w`-th allowed core (see [`crate::affinity`]).
+    /// `first_core + w`-th allowed core (see [`crate::sys::affinity`]).
     pub pin: bool,
     /// Where pinned workers start counting cores; the runner moves it on each round.
     pub first_core: usize,
@@ -66,7 +66,7 @@ pub struct Options {
 
 impl Options {
     /// The core slot of worker 0 this round, or `None` when unpinned: what every strategy
-    /// hands to [`crate::affinity::pin_worker`] (or, for processes, to the worker) as `first`.
+    /// hands to [`crate::sys::affinity::pin_worker`] (or, for processes, to the worker) as `first`.
     pub fn pinned_first(&self) -> Option<usize> {
         self.pin.then_some(self.first_core)
     }
@@ -77,7 +77,7 @@ impl Default for Options {
         Options {
             worker_exe: None,
             task_timeout: Duration::from_secs(60),
-            switch_interval: crate::gil::DEFAULT_SWITCH_INTERVAL,
+            switch_interval: crate::gil_model::DEFAULT_SWITCH_INTERVAL,
             pin: false,
             first_core: 0,
         }
@@ -151,6 +151,11 @@ pub trait Strategy: Send + Sync {
     fn auto_chunk(&self) -> Option<usize> {
         Some(1)
     }
+    /// How many threads OpenBLAS may run inside each task: one for every strategy that brings
+    /// its own parallelism, so that pools and BLAS never oversubscribe the cores.
+    fn blas_threads(&self, _workers: usize) -> usize {
+        1
+    }
     /// Whether a task that kills or hangs its worker leaves the run standing.
     fn isolates_tasks(&self) -> bool {
         false
@@ -211,6 +216,37 @@ pub fn run_caught(instance: &dyn Instance, index: usize) -> TaskResult {
     }
 }
 
+/// Starts `strategy` for a cell: its executor, with OpenBLAS's thread count set from
+/// [`Strategy::blas_threads`] around every run of the tasks. The count is process-wide, so it is
+/// set here, in one place, rather than by each executor.
+pub fn start(strategy: &dyn Strategy, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
+    Ok(Box::new(WithBlasThreads {
+        inner: strategy.executor(setup)?,
+        threads: strategy.blas_threads(setup.workers),
+    }))
+}
+
+struct WithBlasThreads {
+    inner: Box<dyn Executor>,
+    threads: usize,
+}
+
+impl Executor for WithBlasThreads {
+    fn execute(&mut self, instance: &dyn Instance) -> Vec<TaskResult> {
+        crate::sys::openblas::set_threads(self.threads);
+        let out = self.inner.execute(instance);
+        if self.threads != 1 {
+            // Back to one, so that code outside any cell (preparing inputs) runs as before.
+            crate::sys::openblas::set_threads(1);
+        }
+        out
+    }
+
+    fn take_stats(&mut self) -> ExecStats {
+        self.inner.take_stats()
+    }
+}
+
 /// Why `strategy` cannot run `workload`, if it cannot.
 pub fn skip_reason(strategy: &dyn Strategy, workload: &dyn Workload) -> Option<String> {
     if workload.needs_isolation() && !strategy.isolates_tasks() {
@@ -231,14 +267,17 @@ pub fn start_for(
     chunk: Chunk,
     options: &Options,
 ) -> Result<Box<dyn Executor>, String> {
-    strategy.executor(&Setup {
-        workers,
-        chunk,
-        workload: None,
-        params: Params::default(),
-        instance,
-        options,
-    })
+    start(
+        strategy,
+        &Setup {
+            workers,
+            chunk,
+            workload: None,
+            params: Params::default(),
+            instance,
+            options,
+        },
+    )
 }
 
 /// Every strategy, in the order DESIGN.md lists them.
@@ -249,7 +288,7 @@ pub fn registry() -> Vec<Box<dyn Strategy>> {
         Box::new(pool::Pool),
         Box::new(process::Process),
         Box::new(blas::Blas),
-        Box::new(gil::GilThreads),
+        Box::new(gil_threads::GilThreads),
     ]
 }
 

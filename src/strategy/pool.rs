@@ -35,7 +35,7 @@ impl Strategy for Pool {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(workers)
             .thread_name(|i| format!("parbench-pool-{i}"))
-            .start_handler(move |i| crate::affinity::pin_worker(pin, i))
+            .start_handler(move |i| crate::sys::affinity::pin_worker(pin, i))
             .build()
             .map_err(|e| format!("cannot start a pool of {workers} threads: {e}"))?;
         Ok(Box::new(Run {
@@ -50,7 +50,6 @@ impl Strategy for Pool {
 
 impl Executor for Run {
     fn execute(&mut self, instance: &dyn Instance) -> Vec<TaskResult> {
-        crate::blas::set_threads(1);
         let min_len = self.min_len;
         self.pool.install(|| {
             (0..instance.tasks())

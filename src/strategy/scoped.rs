@@ -41,7 +41,6 @@ fn share(n: usize, p: usize, w: usize) -> std::ops::Range<usize> {
 
 impl Executor for Run {
     fn execute(&mut self, instance: &dyn Instance) -> Vec<TaskResult> {
-        crate::blas::set_threads(1);
         let n = instance.tasks();
         let p = self.workers.clamp(1, n.max(1));
         let pin = self.pin;
@@ -51,7 +50,7 @@ impl Executor for Run {
                     std::thread::Builder::new()
                         .name(format!("parbench-scoped-{w}"))
                         .spawn_scoped(s, move || {
-                            crate::affinity::pin_worker(pin, w);
+                            crate::sys::affinity::pin_worker(pin, w);
                             share(n, p, w).map(|i| run_caught(instance, i)).collect()
                         })
                         .expect("spawn scoped worker thread")

@@ -7,7 +7,7 @@ pub struct Serial;
 
 /// Under `--pin`, the measuring thread stays on worker 0's core until the cell is done.
 struct Run {
-    _pin: Option<crate::affinity::Pinned>,
+    _pin: Option<crate::sys::affinity::Pinned>,
 }
 
 impl Strategy for Serial {
@@ -31,14 +31,13 @@ impl Strategy for Serial {
             _pin: setup
                 .options
                 .pinned_first()
-                .map(crate::affinity::pin_for_scope),
+                .map(crate::sys::affinity::pin_for_scope),
         }))
     }
 }
 
 impl Executor for Run {
     fn execute(&mut self, instance: &dyn Instance) -> Vec<TaskResult> {
-        crate::blas::set_threads(1);
         (0..instance.tasks())
             .map(|i| run_caught(instance, i))
             .collect()

@@ -1,8 +1,12 @@
 //! Document 000's `A = B + C` on arrays of 10^7 doubles, split into blocks, one task per block.
 
-use super::common::{Blocks, all_floats, close, fill_blocks, pairwise_sum, scaled, sub_seed};
-use super::shared::Array;
+use super::array::Array;
+use super::blocks::{Blocks, fill_blocks};
+use super::checks::{all_floats, close};
+use super::random::sub_seed;
+use super::scale::scaled;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use crate::stats::pairwise_sum;
 use rand::RngExt;
 use std::sync::OnceLock;
 
@@ -58,7 +62,7 @@ impl Instance for Prepared {
 
     fn run(&self, index: usize) -> Result<Output, String> {
         let r = self.blocks.range(index);
-        crate::gil::released(|| {
+        crate::gil_model::released(|| {
             // A fresh result array, as `A = B + C` allocates one.
             let a: Vec<f64> = self.b[r.clone()]
                 .iter()

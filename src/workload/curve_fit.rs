@@ -5,8 +5,11 @@
 //! Marquardt works on unbounded parameters u mapped into the box by
 //! p = lo + (hi − lo)(sin u + 1)/2, which keeps every iterate feasible.
 
-use super::common::{all_vectors, mean_std, repeats, task_rng};
+use super::checks::all_vectors;
+use super::random::task_rng;
+use super::scale::repeats;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use crate::stats::mean_std;
 use levenberg_marquardt::{LeastSquaresProblem, LevenbergMarquardt};
 use nalgebra::{DVector, Dyn, OMatrix, Owned, U2, Vector2};
 use rand::RngExt;
@@ -75,7 +78,7 @@ impl LeastSquaresProblem<f64, Dyn, U2> for Fit<'_> {
 
     fn residuals(&self) -> Option<DVector<f64>> {
         // curve_fit calls the Python model function for every evaluation.
-        crate::gil::tick();
+        crate::gil_model::tick();
         let (k, c0) = (to_box(self.u[0]), to_box(self.u[1]));
         Some(DVector::from_iterator(
             self.t.len(),

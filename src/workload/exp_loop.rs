@@ -1,9 +1,11 @@
 //! Document 000's `f`: `y = [1]*10000000; [math.exp(i) for i in y]`, one element at a time.
 
-use super::common::{all_floats, close, neumaier_sum, scaled};
+use super::checks::{all_floats, close};
 use super::interp::{Value, list_of};
+use super::scale::scaled;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
-use crate::gil::Ticker;
+use crate::gil_model::Ticker;
+use crate::stats::neumaier_sum;
 use std::hint::black_box;
 
 pub struct ExpLoop;

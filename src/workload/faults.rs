@@ -9,7 +9,7 @@
 //! `crash` and `hang` need a strategy that isolates tasks in processes: in a thread they would
 //! take the whole run down or hold it forever, which is the documents' point about loky.
 
-use super::common::all_ok;
+use super::checks::all_ok;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
 use std::time::Duration;
 
@@ -152,7 +152,7 @@ impl Instance for Probe {
     }
 
     fn run(&self, _index: usize) -> Result<Output, String> {
-        Ok(Output::Int(crate::blas::threads() as i128))
+        Ok(Output::Int(crate::sys::openblas::threads() as i128))
     }
 
     /// The count is the strategy's choice, so runs under different strategies rightly differ.

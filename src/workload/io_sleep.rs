@@ -1,6 +1,6 @@
 //! Document 001's `simulate_file_read`: each task waits 0.5 s, standing for a file read.
 
-use super::common::all_ok;
+use super::checks::all_ok;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
 use std::time::Duration;
 
@@ -37,7 +37,7 @@ impl Instance for Prepared {
 
     fn run(&self, index: usize) -> Result<Output, String> {
         // A blocking read releases the GIL for its duration.
-        crate::gil::released(|| std::thread::sleep(self.wait));
+        crate::gil_model::released(|| std::thread::sleep(self.wait));
         Ok(Output::Text(format!("Data from file {index}")))
     }
 

@@ -1,7 +1,9 @@
 //! Document 000's `C = dot(A, B)` on 2000×2000 matrices, with HPL's residual check.
 
-use super::common::{Blocks, all_vectors, close, fill_blocks, sub_seed};
-use super::shared::Array;
+use super::array::Array;
+use super::blocks::{Blocks, fill_blocks};
+use super::checks::{all_vectors, close};
+use super::random::sub_seed;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
 use ndarray::ArrayView2;
 use rand::RngExt;
@@ -111,7 +113,7 @@ impl Instance for Prepared {
 
     fn run(&self, _index: usize) -> Result<Output, String> {
         // numpy releases the GIL for the product and the residual's array operations.
-        Ok(crate::gil::released(|| self.product()))
+        Ok(crate::gil_model::released(|| self.product()))
     }
 
     fn inputs(&self) -> Vec<&[f64]> {

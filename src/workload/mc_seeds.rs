@@ -1,7 +1,10 @@
 //! Document 001's `monte_carlo_with_seed`: the mean of 1000 N(0, 1) draws, one seed per task.
 
-use super::common::{all_floats, mean_std, scaled, task_rng};
+use super::checks::all_floats;
+use super::random::task_rng;
+use super::scale::scaled;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use crate::stats::mean_std;
 use rand_distr::{Distribution, StandardNormal};
 
 pub struct McSeeds;
@@ -38,7 +41,7 @@ impl Instance for Prepared {
 
     fn run(&self, index: usize) -> Result<Output, String> {
         // rng.normal and np.mean are numpy calls that run without the GIL.
-        crate::gil::released(|| {
+        crate::gil_model::released(|| {
             let mut rng = task_rng(self.seed, index);
             let samples: Vec<f64> = (0..self.draws)
                 .map(|_| StandardNormal.sample(&mut rng))

@@ -4,7 +4,9 @@
 //! Adding a workload is one file implementing [`Workload`] and one line in [`registry`].
 
 mod add;
-pub mod common;
+pub mod array;
+mod blocks;
+mod checks;
 mod curve_fit;
 mod exp_loop;
 mod faults;
@@ -17,9 +19,10 @@ mod noop;
 mod norm_isf;
 mod ode_sweep;
 mod ones;
+mod random;
 mod risky;
 pub mod rk45;
-pub mod shared;
+mod scale;
 mod sin;
 mod sum_squares;
 mod svd;
@@ -185,7 +188,7 @@ pub trait Workload: Send + Sync {
     /// Builds the instance around inputs another process prepared (the arrays its
     /// [`Instance::inputs`] listed, now mapped from a shared file). Workloads without large
     /// inputs simply prepare again: their inputs are a function of the parameters.
-    fn attach(&self, params: &Params, _inputs: Vec<shared::Array>) -> Box<dyn Instance> {
+    fn attach(&self, params: &Params, _inputs: Vec<array::Array>) -> Box<dyn Instance> {
         self.prepare(params)
     }
     /// Whether a task can take its whole process down (or never return), so that only a

@@ -2,8 +2,11 @@
 //! T(L) = T∞ + (T0 − T∞) / cosh(mL), m = √(hP / kA); one task per sample, as the document maps
 //! `fin_tip_temperature` over the samples.
 
-use super::common::{all_floats, mean_std, percentile, repeats, task_rng};
+use super::checks::all_floats;
+use super::random::task_rng;
+use super::scale::repeats;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use crate::stats::{mean_std, percentile};
 use rand_distr::{Distribution, Normal};
 use std::hint::black_box;
 
@@ -89,7 +92,7 @@ impl Instance for Prepared {
                     break h;
                 }
             };
-            crate::gil::tick();
+            crate::gil_model::tick();
             t = fin_tip_temperature(black_box(h));
         }
         Ok(Output::Float(t))

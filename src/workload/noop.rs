@@ -1,7 +1,7 @@
 //! Empty tasks: what remains is each strategy's cost of handing out a task and collecting its
 //! result.
 
-use super::common::all_ok;
+use super::checks::all_ok;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
 
 pub struct Noop;

@@ -3,9 +3,12 @@
 //! The first elements of B are probabilities whose isf scipy 1.17.1 gives (below); the task
 //! that covers them returns its values, and the check compares them at 1e-12 relative.
 
-use super::common::{Blocks, all_vectors, close, fill_blocks, pairwise_sum, scaled};
-use super::shared::Array;
+use super::array::Array;
+use super::blocks::{Blocks, fill_blocks};
+use super::checks::{all_vectors, close};
+use super::scale::scaled;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use crate::stats::pairwise_sum;
 use rand::RngExt;
 use statrs::distribution::{ContinuousCDF, Normal};
 
@@ -82,7 +85,7 @@ impl Instance for Prepared {
     /// Output: [Σ A over the block, A at the block's first SCIPY_ISF.len() elements].
     fn run(&self, index: usize) -> Result<Output, String> {
         let r = self.blocks.range(index);
-        crate::gil::released(|| {
+        crate::gil_model::released(|| {
             let a: Vec<f64> = self.b[r].iter().map(|&p| isf(&self.normal, p)).collect();
             let mut out = Vec::with_capacity(1 + SCIPY_ISF.len());
             out.push(pairwise_sum(&a));

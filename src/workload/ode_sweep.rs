@@ -1,8 +1,9 @@
 //! Document 001's reaction-kinetics sweep: A → B, dC/dt = −k C, C(0) = 1, t ∈ [0, 10],
 //! `solve_ivp` (RK45, rtol 1e-3, atol 1e-6) for each k in linspace(0.01, 2, 200).
 
-use super::common::{all_vectors, repeats};
+use super::checks::all_vectors;
 use super::rk45::{self, Problem};
+use super::scale::repeats;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
 use std::hint::black_box;
 
@@ -63,7 +64,7 @@ pub fn conversion(k: f64) -> Result<f64, String> {
     // point of the GIL model.
     let sol = rk45::solve(
         |_t, c| {
-            crate::gil::tick();
+            crate::gil_model::tick();
             -k * c
         },
         &problem,

@@ -1,7 +1,9 @@
 //! Document 000's `g`: `y = np.ones(10000000)`, a fresh array per task.
 
-use super::common::{all_floats, pairwise_sum, scaled};
+use super::checks::all_floats;
+use super::scale::scaled;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use crate::stats::pairwise_sum;
 use std::hint::black_box;
 
 pub struct Ones;
@@ -36,7 +38,7 @@ impl Instance for Prepared {
 
     fn run(&self, _index: usize) -> Result<Output, String> {
         // numpy releases the GIL inside np.ones.
-        crate::gil::released(|| {
+        crate::gil_model::released(|| {
             let y = black_box(vec![1.0f64; black_box(self.n)]);
             // The sum is the task's result: it proves the array was really written.
             Ok(Output::Float(pairwise_sum(&y)))

@@ -3,9 +3,12 @@
 //! B is the arithmetic progression `B_j = j·h`, so the sum of sin(B) has a closed form
 //! (Lagrange's identity) to check every run against.
 
-use super::common::{Blocks, all_floats, pairwise_sum, scaled};
-use super::shared::Array;
+use super::array::Array;
+use super::blocks::Blocks;
+use super::checks::all_floats;
+use super::scale::scaled;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use crate::stats::pairwise_sum;
 
 pub struct Sin;
 
@@ -56,7 +59,7 @@ impl Instance for Prepared {
     }
 
     fn run(&self, index: usize) -> Result<Output, String> {
-        crate::gil::released(|| {
+        crate::gil_model::released(|| {
             let a: Vec<f64> = self.b[self.blocks.range(index)]
                 .iter()
                 .map(|x| x.sin())

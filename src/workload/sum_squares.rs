@@ -1,9 +1,10 @@
 //! `cpu_intensive_task` of document 001: `total = 0; for i in range(n): total += i ** 2`.
 
-use super::common::{all_ok, scaled};
+use super::checks::all_ok;
 use super::interp::{Value, range};
+use super::scale::scaled;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
-use crate::gil::Ticker;
+use crate::gil_model::Ticker;
 
 pub struct SumSquares;
 

@@ -1,7 +1,9 @@
 //! Document 001's `numpy_heavy_computation`: singular values of a random 200×200 matrix,
 //! summed, one task per matrix.
 
-use super::common::{all_vectors, close, repeats, task_rng};
+use super::checks::{all_vectors, close};
+use super::random::task_rng;
+use super::scale::repeats;
 use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
 use ndarray::Array2;
 use ndarray_linalg::SVD;
@@ -56,7 +58,7 @@ impl Instance for Prepared {
         let mut sigma = None;
         for _ in 0..repeats(index, self.scale) {
             // LAPACK runs with the GIL released, as numpy.linalg calls it.
-            let (_, s, _) = crate::gil::released(|| black_box(&a).svd(false, false))
+            let (_, s, _) = crate::gil_model::released(|| black_box(&a).svd(false, false))
                 .map_err(|e| format!("LAPACK: {e}"))?;
             sigma = Some(s);
         }

@@ -8,10 +8,13 @@
 //! worker are reported as failed. Workers exit when their stdin closes, which the kernel does
 //! when the parent dies, so none outlives the run.
 
-use super::{ExecStats, Executor, Family, Setup, Strategy};
-use crate::ipc::{self, FromWorker, ToWorker};
-use crate::workload::shared::SharedFile;
+pub mod serve;
+mod shm;
+mod wire;
+
+use crate::strategy::{ExecStats, Executor, Family, Setup, Strategy};
 use crate::workload::{Instance, TaskFailure, TaskResult};
+use shm::SharedFile;
 use std::io::{BufReader, BufWriter, Write};
 use std::os::fd::AsRawFd;
 use std::path::PathBuf;
@@ -19,6 +22,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use wire::{FromWorker, ToWorker};
 
 pub struct Process;
 
@@ -65,7 +69,7 @@ impl Strategy for Process {
         } else {
             Some(SharedFile::create(&inputs).map_err(|e| format!("cannot share inputs: {e}"))?)
         };
-        let init = ipc::encode(&ToWorker::Init {
+        let init = wire::encode(&ToWorker::Init {
             workload: workload.name().to_string(),
             params: setup.params,
             inputs: shared.as_ref().map(|f| (f.path.clone(), f.lens.clone())),
@@ -75,7 +79,7 @@ impl Strategy for Process {
             init,
             task_timeout: setup.options.task_timeout,
             pin: setup.options.pinned_first(),
-            spin: ipc::spin_for(setup.workers.max(1)),
+            spin: wire::spin_for(setup.workers.max(1)),
         };
         // Start them all, then wait: workers prepare in parallel.
         let mut started = Vec::new();
@@ -153,10 +157,13 @@ impl Spawner {
     fn launch(&self, slot: usize) -> std::io::Result<Worker> {
         let mut cmd = Command::new(&self.exe);
         if let Some(first) = self.pin {
-            cmd.env(crate::affinity::WORKER_CORE_ENV, (first + slot).to_string());
+            cmd.env(
+                crate::sys::affinity::WORKER_CORE_ENV,
+                (first + slot).to_string(),
+            );
         }
         if !self.spin.is_zero() {
-            cmd.env(ipc::SPIN_ENV, "1");
+            cmd.env(wire::SPIN_ENV, "1");
         }
         let mut child = cmd
             .arg("worker")
@@ -198,13 +205,13 @@ impl Worker {
     /// The next frame from the worker, waiting at most `timeout` for it to begin.
     fn recv(&mut self, timeout: Duration) -> Event {
         if self.stdout.buffer().is_empty() {
-            match ipc::wait_readable(self.stdout.get_ref().as_raw_fd(), timeout, self.spin) {
+            match wire::wait_readable(self.stdout.get_ref().as_raw_fd(), timeout, self.spin) {
                 Ok(true) => {}
                 Ok(false) => return Event::TimedOut,
                 Err(e) => return Event::Closed(format!("could not be polled ({e})")),
             }
         }
-        match ipc::recv::<FromWorker>(&mut self.stdout) {
+        match wire::recv::<FromWorker>(&mut self.stdout) {
             Ok(Some((msg, n))) => Event::Frame(msg, n),
             Ok(None) => Event::Closed("closed its output".into()),
             Err(e) => Event::Closed(format!("sent a broken frame ({e})")),
@@ -231,7 +238,7 @@ impl Worker {
         timeout: Duration,
     ) -> (Result<Vec<TaskResult>, Fault>, u64) {
         let stdin = self.stdin.as_mut().expect("open until dropped");
-        let sent = match ipc::send(stdin, &ToWorker::Run { start, end }) {
+        let sent = match wire::send(stdin, &ToWorker::Run { start, end }) {
             Ok(n) => n as u64,
             Err(e) => {
                 return (

@@ -1,14 +1,25 @@
 //! The results file: a versioned JSON schema, written atomically, read back strictly.
 
+mod cell_id;
+mod derived;
+mod machine;
+mod read;
+
+pub use cell_id::CellId;
+pub use derived::{BASELINE, baseline_median, derive_scaling};
+pub use machine::{BlasInfo, Machine};
+
 use crate::error::Error;
-use crate::measure::machine::Machine;
+use crate::sys::files::write_atomic;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 /// The schema tag every reader checks before trusting a file.
 pub const SCHEMA: &str = "parbench/results/v1";
+
+/// The base seed of a run that does not choose one (`--seed`).
+pub const DEFAULT_SEED: u64 = 42;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Results {
@@ -73,7 +84,7 @@ impl Config {
             warmup: 0,
             samples,
             scale: 1.0,
-            seed: crate::workload::Params::default().seed,
+            seed: DEFAULT_SEED,
             rounds: 1,
             task_timeout_s: None,
             switch_interval_s: None,
@@ -181,79 +192,11 @@ pub fn now_utc() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
-/// Checks before a long run that `path` can be written, so a typo fails in a second rather than
-/// after the run. Leaves nothing behind.
-pub fn check_writable(path: &Path, flag: &str) -> Result<(), Error> {
-    let dir = parent_dir(path);
-    if !dir.is_dir() {
-        return Err(Error::usage(format!(
-            "{flag} {}: directory {} does not exist",
-            path.display(),
-            dir.display()
-        )));
-    }
-    if path.is_dir() {
-        return Err(Error::usage(format!(
-            "{flag} {}: is a directory",
-            path.display()
-        )));
-    }
-    tempfile::NamedTempFile::new_in(dir).map(drop).map_err(|e| {
-        Error::usage(format!(
-            "{flag} {}: cannot write there: {e}",
-            path.display()
-        ))
-    })
-}
-
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
-/// that readers see the old file or the whole new one, never a part.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let fail = |e: std::io::Error| Error::output(None, path, e.to_string());
-    let mut tmp = tempfile::NamedTempFile::new_in(parent_dir(path)).map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
-}
-
 impl Results {
     pub fn write(&self, path: &Path) -> Result<(), Error> {
         let mut json = serde_json::to_vec_pretty(self)
             .map_err(|e| Error::Internal(format!("cannot encode results: {e}")))?;
         json.push(b'\n');
-        write_atomic(path, &json)
-    }
-
-    /// Reads a results file, rejecting anything that is not this schema with a message that
-    /// names the file and the problem.
-    pub fn read(path: &Path) -> Result<Results, Error> {
-        let name = path.display();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::usage(format!("{name}: cannot read: {e}")))?;
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| Error::usage(format!("{name}: not valid JSON ({e})")))?;
-        match value.get("schema").and_then(|s| s.as_str()) {
-            Some(SCHEMA) => {}
-            Some(other) => {
-                return Err(Error::usage(format!(
-                    "{name}: schema '{other}' is not supported (expected '{SCHEMA}')"
-                )));
-            }
-            None => {
-                return Err(Error::usage(format!(
-                    "{name}: no 'schema' field: not a parbench results file"
-                )));
-            }
-        }
-        serde_json::from_value(value)
-            .map_err(|e| Error::usage(format!("{name}: malformed results ({e})")))
+        write_atomic(path, &json, None)
     }
 }

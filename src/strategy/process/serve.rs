@@ -1,10 +1,11 @@
 //! The worker side of the `process` strategy: `parbench worker`, started by the parent with
 //! pipes on stdin and stdout.
 
+use super::shm;
+use super::wire::{self, FromWorker, ToWorker};
 use crate::error::Error;
-use crate::ipc::{self, FromWorker, ToWorker};
 use crate::strategy::run_caught;
-use crate::workload::{self, Instance, shared};
+use crate::workload::{self, Instance};
 use std::io::{BufReader, BufWriter};
 use std::time::Duration;
 
@@ -15,14 +16,14 @@ use std::time::Duration;
 /// closes the pipe when it finishes, and the kernel closes it when the parent dies, so no
 /// worker outlives its run.
 pub fn serve() -> Result<(), Error> {
-    crate::measure::allocator::configure();
-    crate::blas::set_threads(1);
+    crate::sys::allocator::configure();
+    crate::sys::openblas::set_threads(1);
     crate::strategy::quiet_task_panics();
-    if let Some(slot) = std::env::var(crate::affinity::WORKER_CORE_ENV)
+    if let Some(slot) = std::env::var(crate::sys::affinity::WORKER_CORE_ENV)
         .ok()
         .and_then(|s| s.parse::<usize>().ok())
     {
-        crate::affinity::pin_current(slot);
+        crate::sys::affinity::pin_current(slot);
     }
     std::thread::spawn(|| {
         let mut pfd = libc::pollfd {
@@ -40,14 +41,14 @@ pub fn serve() -> Result<(), Error> {
         }
     });
     let mut input = BufReader::new(std::io::stdin().lock());
-    let spin = if std::env::var_os(ipc::SPIN_ENV).is_some() {
-        ipc::SPIN
+    let spin = if std::env::var_os(wire::SPIN_ENV).is_some() {
+        wire::SPIN
     } else {
         Duration::ZERO
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
     let send = |out: &mut BufWriter<_>, msg: &FromWorker| {
-        ipc::send(out, msg)
+        wire::send(out, msg)
             .map_err(|e| Error::Internal(format!("worker: cannot write to the parent: {e}")))
     };
     let mut instance: Option<Box<dyn Instance>> = None;
@@ -55,9 +56,9 @@ pub fn serve() -> Result<(), Error> {
     loop {
         if input.buffer().is_empty() {
             // Spin briefly before sleeping, for the next request of a busy parent.
-            let _ = ipc::wait_readable(0, Duration::from_secs(3600), spin);
+            let _ = wire::wait_readable(0, Duration::from_secs(3600), spin);
         }
-        let Ok(Some((msg, _))) = ipc::recv::<ToWorker>(&mut input) else {
+        let Ok(Some((msg, _))) = wire::recv::<ToWorker>(&mut input) else {
             break;
         };
         match msg {
@@ -95,7 +96,7 @@ fn start(
     let w = workload::find(name).ok_or_else(|| format!("unknown workload {name}"))?;
     Ok(match inputs {
         Some((path, lens)) => {
-            let arrays = shared::attach(&path, &lens)
+            let arrays = shm::attach(&path, &lens)
                 .map_err(|e| format!("cannot map {}: {e}", path.display()))?;
             w.attach(params, arrays)
         }

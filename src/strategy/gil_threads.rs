@@ -1,10 +1,10 @@
 //! `gil`: threads that share one global interpreter lock — a model of CPython's threads, not
-//! CPython itself (see [`crate::gil`]). Tasks are handed out one at a time from a shared queue,
+//! CPython itself (see [`crate::gil_model`]). Tasks are handed out one at a time from a shared queue,
 //! as a `ThreadPoolExecutor` does, and each runs as Python code: holding the lock except where
 //! the workload releases it (numpy, BLAS, I/O).
 
 use super::{Executor, Family, Setup, Strategy, run_caught};
-use crate::gil::{self, Gil};
+use crate::gil_model::{self, Gil};
 use crate::workload::{Instance, TaskResult};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -50,7 +50,6 @@ impl Strategy for GilThreads {
 
 impl Executor for Run {
     fn execute(&mut self, instance: &dyn Instance) -> Vec<TaskResult> {
-        crate::blas::set_threads(1);
         let n = instance.tasks();
         let lock = Gil::new(self.interval);
         let next = AtomicUsize::new(0);
@@ -62,8 +61,8 @@ impl Executor for Run {
                     std::thread::Builder::new()
                         .name(format!("parbench-gil-{w}"))
                         .spawn_scoped(s, move || {
-                            crate::affinity::pin_worker(pin, w);
-                            gil::enter(lock);
+                            crate::sys::affinity::pin_worker(pin, w);
+                            gil_model::enter(lock);
                             let mut mine = Vec::new();
                             loop {
                                 let start = next.fetch_add(chunk, Ordering::Relaxed);
@@ -71,7 +70,7 @@ impl Executor for Run {
                                     break mine;
                                 }
                                 for i in start..(start + chunk).min(n) {
-                                    mine.push((i, gil::hold(|| run_caught(instance, i))));
+                                    mine.push((i, gil_model::hold(|| run_caught(instance, i))));
                                 }
                             }
                         })

@@ -1,5 +1,5 @@
-//! Statistics of timing samples: the median, a distribution-free interval for it, and the
-//! scaling figures derived from medians.
+//! Descriptive statistics: medians with a distribution-free interval, percentiles, means, and
+//! the careful sums they rest on.
 
 /// The median of `x` (mean of the two middle values for even n). `None` for no samples.
 pub fn median(x: &[f64]) -> Option<f64> {
@@ -47,13 +47,57 @@ pub fn median_interval(x: &[f64]) -> Option<([f64; 2], f64)> {
     Some(([s[k - 1], s[n - k]], coverage.max(0.0)))
 }
 
-/// The Karp–Flatt experimentally determined serial fraction, defined for p > 1.
-pub fn karp_flatt(speedup: f64, workers: usize) -> Option<f64> {
-    if workers < 2 || speedup.is_nan() || speedup <= 0.0 {
-        return None;
+/// Pairwise summation: error grows as log n rather than n, and the result depends only on the
+/// slice, never on who calls it.
+pub fn pairwise_sum(x: &[f64]) -> f64 {
+    const LEAF: usize = 128;
+    if x.len() <= LEAF {
+        let mut s = 0.0;
+        for v in x {
+            s += v;
+        }
+        return s;
     }
-    let p = workers as f64;
-    Some((1.0 / speedup - 1.0 / p) / (1.0 - 1.0 / p))
+    let mid = x.len() / 2;
+    pairwise_sum(&x[..mid]) + pairwise_sum(&x[mid..])
+}
+
+/// Compensated (Kahan–Babuška–Neumaier) summation of a stream: nearly exact, no buffer.
+pub fn neumaier_sum(x: impl IntoIterator<Item = f64>) -> f64 {
+    let (mut sum, mut comp) = (0.0f64, 0.0f64);
+    for v in x {
+        let t = sum + v;
+        comp += if sum.abs() >= v.abs() {
+            (sum - t) + v
+        } else {
+            (v - t) + sum
+        };
+        sum = t;
+    }
+    sum + comp
+}
+
+/// Mean and population standard deviation (numpy's default `ddof=0`).
+pub fn mean_std(x: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    if x.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = pairwise_sum(x) / n;
+    let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+    (mean, var.sqrt())
+}
+
+/// numpy's default percentile (linear interpolation between closest ranks), `q` in 0..=100.
+pub fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let pos = q / 100.0 * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    let frac = pos - lo as f64;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * frac
 }
 
 #[cfg(test)]
@@ -92,9 +136,23 @@ mod tests {
     }
 
     #[test]
-    fn karp_flatt_is_zero_for_perfect_and_one_for_no_speedup() {
-        assert!(karp_flatt(2.0, 2).unwrap().abs() < 1e-12);
-        assert!((karp_flatt(1.0, 4).unwrap() - 1.0).abs() < 1e-12);
-        assert_eq!(karp_flatt(1.0, 1), None);
+    fn percentile_matches_numpy_linear_rule() {
+        let x = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(percentile(&x, 50.0), 2.5);
+        assert_eq!(percentile(&x, 0.0), 1.0);
+        assert_eq!(percentile(&x, 100.0), 4.0);
+        assert!((percentile(&x, 2.5) - 1.075).abs() < 1e-12);
+    }
+
+    #[test]
+    fn neumaier_sum_recovers_cancelled_digits() {
+        assert_eq!(neumaier_sum([1e100, 1.0, -1e100]), 1.0);
+        assert_eq!(neumaier_sum(std::iter::repeat_n(0.1, 10)), 1.0);
+    }
+
+    #[test]
+    fn pairwise_sum_is_exact_on_integers() {
+        let x = vec![1.0; 1_000_001];
+        assert_eq!(pairwise_sum(&x), 1_000_001.0);
     }
 }

@@ -1,44 +1,13 @@
-//! Large read-only inputs that worker processes share with the parent through a memory-mapped
-//! file in /dev/shm, instead of receiving them down a pipe or building them again.
+//! The shared-memory file through which the `process` strategy hands a workload's large inputs
+//! to its workers: written once by the parent in /dev/shm, mapped read-only by each worker.
 
+use crate::workload::array::Array;
 use memmap2::Mmap;
 use std::fs::File;
 use std::io::Write;
-use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// An array of doubles, owned by this process or mapped from a shared file.
-pub enum Array {
-    Owned(Vec<f64>),
-    Mapped {
-        map: Arc<Mmap>,
-        /// Offset and length in doubles.
-        start: usize,
-        len: usize,
-    },
-}
-
-impl Deref for Array {
-    type Target = [f64];
-
-    fn deref(&self) -> &[f64] {
-        match self {
-            Array::Owned(v) => v,
-            Array::Mapped { map, start, len } => {
-                let all: &[f64] = bytemuck::cast_slice(&map[..]);
-                &all[*start..*start + *len]
-            }
-        }
-    }
-}
-
-impl From<Vec<f64>> for Array {
-    fn from(v: Vec<f64>) -> Self {
-        Array::Owned(v)
-    }
-}
 
 /// Where tmpfs-backed shared memory lives on Linux; falls back to the temp dir elsewhere.
 fn shm_dir() -> PathBuf {

@@ -1,0 +1,99 @@
+//! What a run measures: the matrix of workloads, strategies, worker counts and chunk settings,
+//! with the sampling and the options the strategies need.
+
+use crate::results::Config;
+use crate::strategy::{Chunk, Options, Strategy};
+use crate::workload::{Params, Workload};
+use std::time::Duration;
+
+/// What to measure.
+pub struct Plan {
+    pub workloads: Vec<Box<dyn Workload>>,
+    pub strategies: Vec<Box<dyn Strategy>>,
+    pub workers: Vec<usize>,
+    /// Chunk settings for the strategies that chunk; each is a cell of its own.
+    pub chunks: Vec<Chunk>,
+    pub warmup: usize,
+    /// Timed samples per cell and round.
+    pub samples: usize,
+    /// Passes over the whole matrix; each starts at a different cell (see [`run`]).
+    pub rounds: usize,
+    /// Shortest a timed sample may last: shorter cells repeat their tasks within a sample.
+    pub min_sample_time: Duration,
+    pub params: Params,
+    pub options: Options,
+}
+
+impl Plan {
+    /// A plan with one round and default options: what tests and benches mostly need.
+    pub fn new(
+        workloads: Vec<Box<dyn Workload>>,
+        strategies: Vec<Box<dyn Strategy>>,
+        workers: Vec<usize>,
+        params: Params,
+    ) -> Plan {
+        Plan {
+            workloads,
+            strategies,
+            workers,
+            chunks: vec![Chunk::Auto],
+            warmup: 1,
+            samples: 5,
+            rounds: 1,
+            min_sample_time: Duration::ZERO,
+            params,
+            options: Options::default(),
+        }
+    }
+
+    /// The (strategy, workers, chunk) combinations measured for each workload. `serial` runs
+    /// once, with one worker, whatever `--workers` says: it is the baseline of every speedup.
+    /// Strategies that do not chunk run once per worker count.
+    pub fn settings(&self) -> Vec<(&dyn Strategy, usize, Chunk)> {
+        let mut out = Vec::new();
+        for s in &self.strategies {
+            let workers: &[usize] = if s.parallel() { &self.workers } else { &[1] };
+            let chunks: &[Chunk] = if s.chunked() && !self.chunks.is_empty() {
+                &self.chunks
+            } else {
+                &[Chunk::Auto]
+            };
+            for &w in workers {
+                out.extend(chunks.iter().map(|&c| (s.as_ref(), w, c)));
+            }
+        }
+        out
+    }
+
+    /// How many runs (warm-up and timed) the whole plan makes, skipped cells included.
+    pub fn total_runs(&self) -> usize {
+        self.workloads.len() * self.settings().len() * (self.warmup + self.samples) * self.rounds
+    }
+
+    /// The plan as the results file records it: the one place a run's `Config` is built.
+    /// `pair_id` is set for a side of `parbench pair`.
+    pub fn config(&self, pair_id: Option<String>) -> Config {
+        Config {
+            size: self.params.size.to_string(),
+            workloads: self.workloads.iter().map(|w| w.name().into()).collect(),
+            strategies: self.strategies.iter().map(|s| s.name().into()).collect(),
+            workers: self.workers.clone(),
+            chunk: self
+                .chunks
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+            warmup: self.warmup,
+            samples: self.samples,
+            scale: self.params.scale,
+            seed: self.params.seed,
+            rounds: self.rounds,
+            task_timeout_s: Some(self.options.task_timeout.as_secs_f64()),
+            switch_interval_s: Some(self.options.switch_interval.as_secs_f64()),
+            pin: self.options.pin,
+            sample_time_s: self.min_sample_time.as_secs_f64(),
+            pair_id,
+        }
+    }
+}

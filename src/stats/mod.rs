@@ -1,0 +1,10 @@
+//! The statistics every stage shares: descriptive statistics of samples, the inference behind
+//! `compare` (bootstrap intervals, rank tests, Holm's correction), and scaling-law fits. Pure
+//! functions over numbers; nothing here knows about cells or files.
+
+pub mod descriptive;
+pub mod inference;
+pub mod scaling;
+
+pub use descriptive::{mean_std, median, median_interval, neumaier_sum, pairwise_sum, percentile};
+pub use scaling::{amdahl_fit, amdahl_speedup, break_even, karp_flatt};
