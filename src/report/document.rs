@@ -236,7 +236,7 @@ fn findings_table(f: &[Finding], b: &mut Vec<Block>) {
                     } else {
                         f.measured.join("; ")
                     },
-                    f.verdict.text(),
+                    f.judgement.text(),
                 ]
             })
             .collect(),
