@@ -200,10 +200,21 @@ pub fn check_writable(path: &Path, flag: &str) -> Result<(), Error> {
     }
     tempfile::NamedTempFile::new_in(dir).map(drop).map_err(|e| {
         Error::usage(format!(
-            "{flag} {}: cannot write there: {e}",
-            path.display()
+            "{flag} {}: cannot write there: {}",
+            path.display(),
+            io_reason(&e)
         ))
     })
+}
+
+/// The operating system's reason, without the name of tempfile's temporary file (tempfile
+/// appends ` at path "…"`), which the user never chose and cannot find.
+fn io_reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.split_once(" at path \"") {
+        Some((reason, _)) => reason.to_string(),
+        None => text,
+    }
 }
 
 fn parent_dir(path: &Path) -> &Path {
@@ -216,7 +227,7 @@ fn parent_dir(path: &Path) -> &Path {
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
 /// that readers see the old file or the whole new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let fail = |e: std::io::Error| Error::output(None, path, e.to_string());
+    let fail = |e: std::io::Error| Error::output(None, path, io_reason(&e));
     let mut tmp = tempfile::NamedTempFile::new_in(parent_dir(path)).map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;

@@ -54,20 +54,18 @@
 pub mod output;
 pub mod stats;
 
-use crate::cli::CompareArgs;
 use crate::error::Error;
 use crate::measure::stats::median;
-use crate::results::{self, Cell, Results};
+use crate::results::{Cell, Results};
 use serde::Serialize;
 use stats::{Grouped, Method, Verdict};
 use std::collections::HashMap;
-use std::process::ExitCode;
 
 /// The schema tag of `--json` output.
 pub const SCHEMA: &str = "parbench/compare/v1";
 
 /// What is compared between the two runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Metric {
     /// Wall time of each cell: meaningful only on the same machine.
@@ -608,64 +606,4 @@ fn power_note(cells: &[CellComparison], m: usize, alpha: f64) -> Option<String> 
         unit.smallest_p(a, b),
         needed
     ))
-}
-
-/// `parbench compare`: reads both files, writes the requested outputs, prints the table.
-/// Exit 1 when a cell regressed.
-pub fn command(args: &CompareArgs) -> Result<ExitCode, Error> {
-    let chart_files = args
-        .chart
-        .as_ref()
-        .map(|p| (p.with_extension("svg"), p.with_extension("png")));
-    let mut outputs = vec![
-        ("--markdown", args.markdown.clone()),
-        ("--json", args.json.clone()),
-    ];
-    if let Some((svg, png)) = &chart_files {
-        outputs.push(("--chart", Some(svg.clone())));
-        outputs.push(("--chart", Some(png.clone())));
-    }
-    for (flag, path) in &outputs {
-        if let Some(p) = path {
-            results::check_writable(p, flag)?;
-        }
-    }
-    let base = Results::read(&args.baseline)?;
-    let cur = Results::read(&args.current)?;
-    let opts = Options {
-        metric: args.metric,
-        threshold_pct: args.threshold,
-        alpha: args.alpha,
-        allow_machine_mismatch: args.allow_machine_mismatch,
-    };
-    let cmp = compare(
-        &args.baseline.display().to_string(),
-        &base,
-        &args.current.display().to_string(),
-        &cur,
-        &opts,
-    )?;
-    // A failed write exits 2, not 1: exit 1 must mean a regression and nothing else.
-    let unwritable = |flag: &str, e: Error| Error::usage(format!("{flag}: {e}"));
-    if let Some(p) = &args.json {
-        results::write_atomic(p, &output::json(&cmp)?).map_err(|e| unwritable("--json", e))?;
-    }
-    if let Some(p) = &args.markdown {
-        results::write_atomic(p, output::markdown(&cmp).as_bytes())
-            .map_err(|e| unwritable("--markdown", e))?;
-    }
-    if let Some((svg, png)) = &chart_files {
-        let stem = svg
-            .file_stem()
-            .map_or("compare".into(), |s| s.to_string_lossy());
-        let chart = output::chart(&cmp, &stem)?;
-        results::write_atomic(svg, chart.svg.as_bytes()).map_err(|e| unwritable("--chart", e))?;
-        results::write_atomic(png, &chart.png).map_err(|e| unwritable("--chart", e))?;
-    }
-    print!("{}", output::terminal(&cmp));
-    Ok(if cmp.regressed() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
 }

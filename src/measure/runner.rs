@@ -349,7 +349,9 @@ fn against_reference(
         };
         if !same {
             return Err(format!(
-                "task {i} differs from the serial result: {b:?} vs {a:?}"
+                "task {i} differs from the serial result: {} vs {}",
+                crate::workload::describe(b),
+                crate::workload::describe(a)
             ));
         }
     }
@@ -512,8 +514,13 @@ fn finish(t: Tally) -> Cell {
     }
     cell.verified = t.ok && !cell.samples_s.is_empty();
     if !t.details.is_empty() {
-        let mut details = t.details;
-        details.dedup();
+        // Every sample repeats its problems; each is worth saying once.
+        let mut details: Vec<String> = Vec::new();
+        for d in t.details {
+            if !details.contains(&d) {
+                details.push(d);
+            }
+        }
         cell.check = details.join("; ");
     }
     cell.retried_tasks.sort_unstable();
