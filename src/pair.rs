@@ -24,15 +24,12 @@
 //! stops the others at once. A side that hangs inside a task hangs the pair, as it would hang a
 //! plain run (the process strategy's `--task-timeout` guards against that).
 
-use crate::cli::{Cli, Command, PairArgs};
 use crate::error::Error;
 use crate::measure::runner::{CellLabel, Step, Turns};
-use crate::results;
-use clap::Parser;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use std::io::{self, BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, ExitCode, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, ChildStdout, ExitStatus, Stdio};
 
 const READY: &str = "parbench-turn ready";
 const DONE: &str = "parbench-turn done";
@@ -98,20 +95,40 @@ impl Turns for Relay {
     }
 }
 
-/// One side as the command line describes it.
-struct Plan {
-    name: &'static str,
-    /// The flags that named its results file and its binary, for error messages.
-    flag: &'static str,
-    exe_flag: &'static str,
-    exe: PathBuf,
-    args: Vec<String>,
-    out: PathBuf,
+/// One side to run: `EXE run ARGS --out OUT --pair-id ID`. The caller has checked the
+/// arguments, that the files are distinct and writable, and that no argument sets what the
+/// coordinator sets (`--out`, `--pair-id`).
+#[derive(Clone, Debug)]
+pub struct SidePlan {
+    /// "baseline", "baseline again" or "current", as messages name the side.
+    pub name: &'static str,
+    /// The flag that chose its binary, for the message when it cannot be started.
+    pub exe_flag: &'static str,
+    pub exe: PathBuf,
+    pub args: Vec<String>,
+    pub out: PathBuf,
+}
+
+/// What `parbench pair` runs: the sides, in the order they are started and take turns.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub sides: Vec<SidePlan>,
+}
+
+/// How a pair ended when nothing stopped it early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Finished {
+    /// Every side wrote its results file.
+    AllWritten,
+    /// A side failed after its first turn (a failed verification, a crash); it was reported
+    /// on stderr and the others finished.
+    SideFailed,
 }
 
 /// A side while it runs.
 struct Side {
     name: &'static str,
+    exe: PathBuf,
     out: PathBuf,
     child: Child,
     stdin: Option<ChildStdin>,
@@ -215,96 +232,8 @@ impl Side {
     }
 }
 
-/// The sides to run, checked before any starts: the run flags parse as this parbench's `run`
-/// flags for each side (a baseline binary of another version has the last word on its own),
-/// no side sets what the coordinator sets, the files are distinct and writable.
-fn plans(args: &PairArgs) -> Result<Vec<Plan>, Error> {
-    let this = std::env::current_exe()
-        .map_err(|e| Error::Internal(format!("cannot find this parbench binary: {e}")))?;
-    let side_args =
-        |own: &[String]| -> Vec<String> { args.run.iter().chain(own).cloned().collect::<Vec<_>>() };
-    let baseline_exe = args.baseline_exe.clone().unwrap_or_else(|| this.clone());
-    let mut plans = vec![Plan {
-        name: "baseline",
-        flag: "--baseline-out",
-        exe_flag: "--baseline-exe",
-        exe: baseline_exe.clone(),
-        args: side_args(&args.baseline_arg),
-        out: args.baseline_out.clone(),
-    }];
-    if let Some(out) = &args.aa_out {
-        plans.push(Plan {
-            name: "baseline again",
-            flag: "--aa-out",
-            exe_flag: "--baseline-exe",
-            exe: baseline_exe,
-            args: side_args(&args.baseline_arg),
-            out: out.clone(),
-        });
-    }
-    plans.push(Plan {
-        name: "current",
-        flag: "--out",
-        exe_flag: "--current-exe",
-        exe: args.current_exe.clone().unwrap_or(this),
-        args: side_args(&args.current_arg),
-        out: args.out.clone(),
-    });
-
-    for p in &plans {
-        if let Some(a) = p.args.iter().find(|a| {
-            ["--out", "--pair-id"]
-                .iter()
-                .any(|f| *a == f || a.starts_with(&format!("{f}=")))
-        }) {
-            return Err(Error::usage(format!(
-                "pair: {a} is set by parbench pair itself (use --out, --baseline-out, --aa-out)"
-            )));
-        }
-        let argv = ["parbench", "run"]
-            .into_iter()
-            .map(String::from)
-            .chain(p.args.iter().cloned())
-            .chain(["--out".into(), p.out.display().to_string()]);
-        match Cli::try_parse_from(argv) {
-            Ok(Cli {
-                command: Command::Run(_),
-            }) => {}
-            Ok(_) => unreachable!("parsed as `run`"),
-            Err(e) => {
-                let text = e.to_string();
-                let first = text
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .trim_start_matches("error: ");
-                return Err(Error::usage(format!(
-                    "pair: the {} side's run flags: {first}",
-                    p.name
-                )));
-            }
-        }
-    }
-    for (i, p) in plans.iter().enumerate() {
-        if let Some(q) = plans[..i].iter().find(|q| same_file(&q.out, &p.out)) {
-            return Err(Error::usage(format!(
-                "{}: {} is also {}'s file",
-                p.flag,
-                p.out.display(),
-                q.flag
-            )));
-        }
-        crate::sys::files::check_writable(&p.out, p.flag)?;
-    }
-    Ok(plans)
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
-}
-
 /// Starts every side; on a failure, stops the ones already started.
-fn start(plans: &[Plan], id: &str) -> Result<Vec<Side>, Error> {
+fn start(plans: &[SidePlan], id: &str) -> Result<Vec<Side>, Error> {
     let mut sides: Vec<Side> = Vec::with_capacity(plans.len());
     for p in plans {
         let spawned = std::process::Command::new(&p.exe)
@@ -325,17 +254,18 @@ fn start(plans: &[Plan], id: &str) -> Result<Vec<Side>, Error> {
                     let _ = s.child.kill();
                     let _ = s.child.wait();
                 }
-                return Err(Error::usage(format!(
-                    "{}: cannot start {}: {e}",
-                    p.exe_flag,
-                    p.exe.display()
-                )));
+                return Err(Error::Input {
+                    flag: Some(p.exe_flag),
+                    path: p.exe.clone(),
+                    reason: format!("cannot start: {e}"),
+                });
             }
         };
         let stdin = child.stdin.take();
         let stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
         sides.push(Side {
             name: p.name,
+            exe: p.exe.clone(),
             out: p.out.clone(),
             child,
             stdin,
@@ -405,19 +335,14 @@ fn coordinate(sides: &mut [Side], bar: &ProgressBar) -> Result<(), Abort> {
     }
 }
 
-/// `parbench pair`: starts the sides, hands out their turns, and reports how each ended.
-/// Exit 0 when every side wrote its file, 2 when a side refused its flags, 1 otherwise.
-pub fn command(args: &PairArgs) -> Result<ExitCode, Error> {
-    let plans = plans(args)?;
-    let id = format!("{}-{}", results::now_utc(), std::process::id());
-    let mut sides = start(&plans, &id)?;
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    let aborted = coordinate(&mut sides, &bar);
+/// `parbench pair`: starts the sides, hands out their turns on `bar`, and reports how each
+/// ended. An error (exit 2) when the sides could not be paired (out of step, or a side ended
+/// before its first turn) or a side ended with an error of its own; otherwise whether every
+/// side wrote its file.
+pub fn run(opts: &Options, bar: &ProgressBar) -> Result<Finished, Error> {
+    let id = format!("{}-{}", crate::results::now_utc(), std::process::id());
+    let mut sides = start(&opts.sides, &id)?;
+    let aborted = coordinate(&mut sides, bar);
     bar.finish_and_clear();
     // A side still waiting for a turn (the coordinator gave up) is told to stop, quietly and
     // without a file; the others have finished.
@@ -428,54 +353,55 @@ pub fn command(args: &PairArgs) -> Result<ExitCode, Error> {
             let _ = writeln!(input, "{STOP}");
         }
     }
-
-    let mut codes = Vec::with_capacity(sides.len());
-    for s in &mut sides {
-        let status = s.child.wait();
-        let code = match &status {
-            Ok(st) if st.success() => 0u8,
-            Ok(st) if st.code() == Some(2) => 2,
-            _ => 1,
-        };
-        codes.push(code);
-        if aborted.is_ok() && code != 0 {
-            match status {
-                Ok(st) => eprintln!(
-                    "parbench pair: the {} side ({}) ended with {st}",
-                    s.name,
-                    s.out.display()
-                ),
-                Err(e) => eprintln!("parbench pair: cannot wait for the {} side: {e}", s.name),
-            }
-        }
-    }
+    let statuses: Vec<io::Result<ExitStatus>> = sides.iter_mut().map(|s| s.child.wait()).collect();
     match aborted {
         Err(Abort::OutOfStep(why)) => return Err(Error::usage(format!("pair: {why}"))),
         Err(Abort::NeverStarted(i)) => {
-            let msg = format!(
-                "pair: the {} side ended before its first turn (see its message above); \
-                 stopped the others",
-                sides[i].name
-            );
-            return Err(Error::usage(msg));
+            // Its own message, if it printed one, is above; say what is known for certain.
+            let how = match &statuses[i] {
+                Ok(st) => match st.code() {
+                    Some(code) => format!("exited with status {code}"),
+                    None => format!("ended with {st}"),
+                },
+                Err(e) => format!("cannot be waited for: {e}"),
+            };
+            return Err(Error::usage(format!(
+                "pair: the {} side ended before its first turn ({} {how}); stopped the others",
+                sides[i].name,
+                sides[i].exe.display()
+            )));
         }
         Ok(()) => {}
     }
-    let code = codes.into_iter().max().unwrap_or(0);
-    if code == 0 {
-        let base = &args.baseline_out;
+    let mut finished = Finished::AllWritten;
+    let mut error = None;
+    for (s, status) in sides.iter().zip(statuses) {
+        let what = match status {
+            Ok(st) if st.success() => continue,
+            Ok(st) => {
+                if st.code() == Some(2) && error.is_none() {
+                    // The side stopped on an error of its own, reported above: an error of the
+                    // pair too, not a failed measurement.
+                    error = Some(Error::usage(format!(
+                        "pair: the {} side ({}) ended with {st}",
+                        s.name,
+                        s.out.display()
+                    )));
+                    continue;
+                }
+                format!("ended with {st}")
+            }
+            Err(e) => format!("cannot be waited for: {e}"),
+        };
+        finished = Finished::SideFailed;
         eprintln!(
-            "parbench pair: compare with `parbench compare {} {}`",
-            base.display(),
-            args.out.display()
+            "parbench pair: the {} side ({}) {what}",
+            s.name,
+            s.out.display()
         );
-        if let Some(aa) = &args.aa_out {
-            eprintln!(
-                "parbench pair: A/A check: `parbench compare {} {}`",
-                base.display(),
-                aa.display()
-            );
-        }
     }
-    Ok(ExitCode::from(code))
+    match error {
+        Some(e) => Err(e),
+        None => Ok(finished),
+    }
 }

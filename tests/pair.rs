@@ -300,7 +300,7 @@ fn a_side_whose_coordinator_is_gone_stops_without_a_file() {
         "--out",
         arg(&f),
     ]);
-    // The run could not finish: an error, exit 2, not a negative outcome.
+    // An error, not a negative outcome: nothing was measured to say no about.
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("--pair-id"), "{}", stderr(&out));
     // One turn per sample: the first of two, round 0, sample 0.

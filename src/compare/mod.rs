@@ -51,206 +51,38 @@
 //! smallest p-value over n rounds is 2 / 2ⁿ. The table's baseline and current columns stay the
 //! pooled medians.
 
+mod model;
+mod notes;
 pub mod output;
 pub mod verdict;
 
-use crate::cli::CompareArgs;
+pub use model::*;
+
 use crate::error::Error;
-use crate::results::{Cell, Results};
-use crate::stats::inference::{self as stats, Grouped, Method};
+use crate::results::{BASELINE, Cell, CellId, Results};
+use crate::stats::inference::{self as stats, Grouped};
 use crate::stats::median;
-use serde::Serialize;
+use notes::power_note;
 use std::collections::HashMap;
-use std::process::ExitCode;
 use verdict::Verdict;
 
-/// The schema tag of `--json` output.
-pub const SCHEMA: &str = "parbench/compare/v1";
-
-/// What is compared between the two runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Metric {
-    /// Wall time of each cell: meaningful only on the same machine.
-    Time,
-    /// Each cell's speedup over serial within its own run: comparable across machines.
-    Speedup,
+/// The name of a cell's bootstrap stream. Its spelling is fixed (not `CellId`'s display), so
+/// that the same two files give the same intervals in every version.
+fn stream_name(id: &CellId) -> String {
+    let chunk = id.chunk.as_deref().unwrap_or("-");
+    format!("{}/{}/{}/{chunk}", id.workload, id.strategy, id.workers)
 }
 
-#[derive(Clone, Debug)]
-pub struct Options {
-    pub metric: Metric,
-    /// Smallest change that matters, in percent.
-    pub threshold_pct: f64,
-    /// Family-wise error rate of the whole comparison.
-    pub alpha: f64,
-    pub allow_machine_mismatch: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            metric: Metric::Time,
-            threshold_pct: 5.0,
-            alpha: 0.05,
-            allow_machine_mismatch: false,
-        }
-    }
-}
-
-/// One side of the comparison as the outputs describe it.
-#[derive(Clone, Debug, Serialize)]
-pub struct RunInfo {
-    pub file: String,
-    pub created: String,
-    pub parbench_version: String,
-    pub git_commit: Option<String>,
-    pub cpu_model: String,
-    pub logical_cores: usize,
-    pub hostname: String,
-    pub size: String,
-    pub scale: f64,
-    pub samples: usize,
-    pub seed: u64,
-    /// Set when the run was one side of a `parbench pair` invocation.
-    pub pair_id: Option<String>,
-}
-
-impl RunInfo {
-    fn new(file: &str, r: &Results) -> Self {
-        RunInfo {
-            file: file.into(),
-            created: r.created.clone(),
-            parbench_version: r.parbench_version.clone(),
-            git_commit: r.machine.git_commit.clone(),
-            cpu_model: r.machine.cpu_model.clone(),
-            logical_cores: r.machine.logical_cores,
-            hostname: r.machine.hostname.clone(),
-            size: r.config.size.clone(),
-            scale: r.config.scale,
-            samples: r.config.samples,
-            seed: r.config.seed,
-            pair_id: r.config.pair_id.clone(),
-        }
-    }
-
-    /// "CPU model, N logical cores (host)".
-    pub fn machine(&self) -> String {
-        format!(
-            "{}, {} logical cores ({})",
-            self.cpu_model, self.logical_cores, self.hostname
-        )
-    }
-}
-
-/// What one side contributed to a cell's comparison.
-#[derive(Clone, Debug, Serialize)]
-pub struct Side {
-    /// Values entering the interval: timed samples, or per-sample speedups.
-    pub samples: usize,
-    /// Rounds the samples were taken in (`--rounds`).
-    pub rounds: usize,
-    pub median_s: f64,
-    /// Median of the per-sample speedups (`--metric speedup` only).
-    pub speedup: Option<f64>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct CellComparison {
-    pub workload: String,
-    pub strategy: String,
-    pub workers: usize,
-    pub chunk: Option<String>,
-    pub verdict: Verdict,
-    /// Why the cell is not comparable.
-    pub reason: Option<String>,
-    pub baseline: Option<Side>,
-    pub current: Option<Side>,
-    /// > 1 is worse; see the module documentation for each metric.
-    pub ratio: Option<f64>,
-    pub ci95: Option<[f64; 2]>,
-    pub p_value: Option<f64>,
-    /// Holm-adjusted over every compared cell.
-    pub p_adjusted: Option<f64>,
-    pub test: Option<Method>,
-    /// What the rank test compared: the rounds' medians, or the samples themselves.
-    pub unit: Option<Unit>,
-}
-
-/// The independent observations behind a cell's test and interval (see the module notes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Unit {
-    /// Sample i of round r of each side, taken side by side (`parbench pair`); rounds are the
-    /// test's observations.
-    Pair,
-    Round,
-    Sample,
-}
-
-impl CellComparison {
-    pub fn label(&self) -> String {
-        format!("{}/{}/{}", self.workload, self.strategy, self.workers)
-    }
-}
-
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Summary {
-    /// Cells with a p-value: the size of the family Holm corrects over.
-    pub compared: usize,
-    pub regressions: usize,
-    pub improvements: usize,
-    pub unchanged: usize,
-    pub not_comparable: usize,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct Comparison {
-    pub schema: &'static str,
-    pub metric: Metric,
-    pub threshold_pct: f64,
-    pub alpha: f64,
-    pub correction: &'static str,
-    pub test: &'static str,
-    pub interval: String,
-    pub baseline: RunInfo,
-    pub current: RunInfo,
-    /// Things a reader must know to trust the verdicts (different scale, low power, ...).
-    pub notes: Vec<String>,
-    pub summary: Summary,
-    pub cells: Vec<CellComparison>,
-}
-
-impl Comparison {
-    pub fn regressed(&self) -> bool {
-        self.summary.regressions > 0
-    }
-}
-
-type Key = (String, String, usize, Option<String>);
-
-fn key(c: &Cell) -> Key {
-    (
-        c.workload.clone(),
-        c.strategy.clone(),
-        c.workers,
-        c.chunk.clone(),
-    )
-}
-
-fn key_text(k: &Key) -> String {
-    format!("{}/{}/{}/{}", k.0, k.1, k.2, k.3.as_deref().unwrap_or("-"))
-}
-
-/// The cells of a file by key; a key seen twice makes the file unusable, since either cell
-/// could be the one meant.
-fn index<'a>(file: &str, r: &'a Results) -> Result<HashMap<Key, &'a Cell>, Error> {
+/// The cells of a file by identity; a cell seen twice makes the file unusable, since either
+/// could be the one meant ([`Results::read`] refuses such files; results built in memory are
+/// checked here).
+fn index<'a>(file: &str, r: &'a Results) -> Result<HashMap<CellId, &'a Cell>, Error> {
     let mut out = HashMap::new();
     for c in &r.cells {
-        if out.insert(key(c), c).is_some() {
+        if out.insert(CellId::of(c), c).is_some() {
             return Err(Error::usage(format!(
                 "{file}: cell {} appears twice",
-                key_text(&key(c))
+                CellId::of(c)
             )));
         }
     }
@@ -294,7 +126,7 @@ fn side_values(
             },
         )),
         Metric::Speedup => {
-            if c.strategy == "serial" {
+            if c.strategy == BASELINE {
                 return Err(
                     "serial is the reference of every speedup (compare it with --metric time)"
                         .into(),
@@ -303,7 +135,7 @@ fn side_values(
             let serial = run
                 .cells
                 .iter()
-                .find(|s| s.workload == c.workload && s.strategy == "serial")
+                .find(|s| s.workload == c.workload && s.strategy == BASELINE)
                 .ok_or_else(|| format!("no serial cell of {} in {side}", c.workload))?;
             let serial = usable(serial, side).map_err(|why| format!("serial cell {why}"))?;
             let speedups: Vec<f64> = serial.iter().zip(times).map(|(s, t)| s / t).collect();
@@ -372,11 +204,11 @@ pub fn compare(
 
     // Baseline order first, then cells only the current run has, so the output follows the
     // files a reader has open.
-    let mut keys: Vec<Key> = base.cells.iter().map(key).collect();
+    let mut keys: Vec<CellId> = base.cells.iter().map(CellId::of).collect();
     keys.extend(
         cur.cells
             .iter()
-            .map(key)
+            .map(CellId::of)
             .filter(|k| !base_cells.contains_key(k)),
     );
 
@@ -384,10 +216,10 @@ pub fn compare(
     let mut cells = Vec::with_capacity(keys.len());
     for k in &keys {
         let mut out = CellComparison {
-            workload: k.0.clone(),
-            strategy: k.1.clone(),
-            workers: k.2,
-            chunk: k.3.clone(),
+            workload: k.workload.clone(),
+            strategy: k.strategy.clone(),
+            workers: k.workers,
+            chunk: k.chunk.clone(),
             verdict: Verdict::NotComparable,
             reason: None,
             baseline: None,
@@ -426,7 +258,7 @@ pub fn compare(
                     Metric::Time => (&cg, &bg),
                     Metric::Speedup => (&bg, &cg),
                 };
-                let mut rng = stats::cell_rng(&key_text(k));
+                let mut rng = stats::cell_rng(&stream_name(k));
                 let test = match unit {
                     Unit::Pair => {
                         let pairs = stats::Paired::new(ng, dg).expect("rounds pair up");
@@ -559,112 +391,5 @@ pub fn compare(
         notes,
         summary,
         cells,
-    })
-}
-
-impl Unit {
-    /// The smallest p-value the cell's test can give with `n` values on each side (`n`
-    /// pairs for paired rounds): what decides whether Holm's correction leaves it any chance.
-    fn smallest_p(self, n_base: usize, n_cur: usize) -> f64 {
-        match self {
-            Unit::Pair => stats::smallest_signed_p(n_base),
-            Unit::Round | Unit::Sample => stats::smallest_p(n_base, n_cur),
-        }
-    }
-}
-
-/// Warns when some compared cells have too few samples to ever pass Holm's first step: a
-/// regression there could not be detected however large it was.
-fn power_note(cells: &[CellComparison], m: usize, alpha: f64) -> Option<String> {
-    if m == 0 {
-        return None;
-    }
-    let needed = alpha / m as f64;
-    let blind: Vec<(Unit, usize, usize)> = cells
-        .iter()
-        .filter(|c| c.p_value.is_some())
-        .filter_map(|c| {
-            let (b, k, unit) = (c.baseline.as_ref()?, c.current.as_ref()?, c.unit?);
-            Some(match unit {
-                Unit::Pair | Unit::Round => (unit, b.rounds, k.rounds),
-                Unit::Sample => (unit, b.samples, k.samples),
-            })
-        })
-        .filter(|&(unit, a, b)| unit.smallest_p(a, b) > needed)
-        .collect();
-    let &(unit, a, b) = blind.first()?;
-    let enough = (1..)
-        .find(|&n| unit.smallest_p(n, n) <= needed)
-        .expect("p falls to 0 as n grows");
-    let example = match unit {
-        Unit::Pair => format!("{a} pairs of rounds"),
-        Unit::Round | Unit::Sample => format!("{a} vs {b}"),
-    };
-    Some(format!(
-        "{} of {m} compared cells have too few rounds or samples to be flagged at all (e.g. \
-         {example}: the smallest p-value possible is {:.2e}, Holm's correction over {m} cells \
-         needs {:.2e}); record at least {enough} per cell on both sides (--rounds, or \
-         --samples for runs of one round), more to leave room for noise",
-        blind.len(),
-        unit.smallest_p(a, b),
-        needed
-    ))
-}
-
-/// `parbench compare`: reads both files, writes the requested outputs, prints the table.
-/// Exit 1 when a cell regressed.
-pub fn command(args: &CompareArgs) -> Result<ExitCode, Error> {
-    let chart_files = args
-        .chart
-        .as_ref()
-        .map(|p| (p.with_extension("svg"), p.with_extension("png")));
-    let mut outputs = vec![
-        ("--markdown", args.markdown.clone()),
-        ("--json", args.json.clone()),
-    ];
-    if let Some((svg, png)) = &chart_files {
-        outputs.push(("--chart", Some(svg.clone())));
-        outputs.push(("--chart", Some(png.clone())));
-    }
-    for (flag, path) in &outputs {
-        if let Some(p) = path {
-            crate::sys::files::check_writable(p, flag)?;
-        }
-    }
-    let base = Results::read(&args.baseline)?;
-    let cur = Results::read(&args.current)?;
-    let opts = Options {
-        metric: args.metric,
-        threshold_pct: args.threshold,
-        alpha: args.alpha,
-        allow_machine_mismatch: args.allow_machine_mismatch,
-    };
-    let cmp = compare(
-        &args.baseline.display().to_string(),
-        &base,
-        &args.current.display().to_string(),
-        &cur,
-        &opts,
-    )?;
-    use crate::sys::files::write_atomic;
-    if let Some(p) = &args.json {
-        write_atomic(p, &output::json(&cmp)?, Some("--json"))?;
-    }
-    if let Some(p) = &args.markdown {
-        write_atomic(p, output::markdown(&cmp).as_bytes(), Some("--markdown"))?;
-    }
-    if let Some((svg, png)) = &chart_files {
-        let stem = svg
-            .file_stem()
-            .map_or("compare".into(), |s| s.to_string_lossy());
-        let chart = output::chart(&cmp, &stem)?;
-        write_atomic(svg, chart.svg.as_bytes(), Some("--chart"))?;
-        write_atomic(png, &chart.png, Some("--chart"))?;
-    }
-    print!("{}", output::terminal(&cmp));
-    Ok(if cmp.regressed() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
     })
 }

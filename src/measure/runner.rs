@@ -4,7 +4,7 @@ pub use super::plan::Plan;
 use crate::results::{Cell, FailedTask, derive_scaling};
 use crate::stats::{median, median_interval};
 use crate::strategy::{self, Chunk, Options, Setup, Strategy};
-use crate::workload::{Instance, Output, TaskResult, Workload};
+use crate::workload::{Instance, TaskResult, Workload};
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 
@@ -290,30 +290,12 @@ fn against_reference(
         if !same {
             return Err(format!(
                 "task {i} differs from the serial result: {} vs {}",
-                brief(b),
-                brief(a)
+                crate::workload::describe(b),
+                crate::workload::describe(a)
             ));
         }
     }
     Ok((ref_digest.clone(), false))
-}
-
-/// A task's result in a few words, for a message that must stay one line in a table.
-fn brief(r: &TaskResult) -> String {
-    const LONGEST: usize = 80;
-    let text = match r {
-        Ok(Output::Int(i)) => i.to_string(),
-        Ok(Output::Float(x)) => x.to_string(),
-        Ok(Output::Floats(v)) => format!("{} numbers", v.len()),
-        Ok(Output::Text(t)) => format!("{t:?}"),
-        Err(f) => format!("failed ({})", f.message),
-    };
-    let line = text.lines().next().unwrap_or_default();
-    if line.chars().count() > LONGEST || line.len() < text.len() {
-        format!("{}…", line.chars().take(LONGEST).collect::<String>())
-    } else {
-        text
-    }
 }
 
 /// One round of one cell: start the strategy, warm up, take the timed samples, each but the
@@ -472,8 +454,13 @@ fn finish(t: Tally) -> Cell {
     }
     cell.verified = t.ok && !cell.samples_s.is_empty();
     if !t.details.is_empty() {
-        let mut details = t.details;
-        details.dedup();
+        // Every sample repeats its problems; each is worth saying once.
+        let mut details: Vec<String> = Vec::new();
+        for d in t.details {
+            if !details.contains(&d) {
+                details.push(d);
+            }
+        }
         cell.check = details.join("; ");
     }
     cell.retried_tasks.sort_unstable();
@@ -509,7 +496,7 @@ fn failures(results: &[TaskResult]) -> Vec<FailedTask> {
 mod tests {
     use super::*;
     use crate::strategy::find;
-    use crate::workload::{Check, Kind, Params, TaskFailure};
+    use crate::workload::{Check, Kind, Output, Params};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// Tasks that return their index; the check fails on purpose when `broken`.
@@ -688,15 +675,5 @@ mod tests {
         assert_eq!(loops_for(ms(20), ms(30)), 1);
         assert_eq!(loops_for(ms(20), ms(3)), 7);
         assert_eq!(loops_for(ms(20), Duration::ZERO), 10_000);
-    }
-
-    #[test]
-    fn a_failed_task_is_described_in_one_short_line() {
-        let long = format!("first line {}\nsecond line", "x".repeat(500));
-        let text = brief(&Err(TaskFailure { message: long }));
-        assert!(text.starts_with("failed (first line"), "{text}");
-        assert!(text.chars().count() <= 81 && !text.contains('\n'), "{text}");
-        assert_eq!(brief(&Ok(Output::Floats(vec![0.0; 3]))), "3 numbers");
-        assert_eq!(brief(&Ok(Output::Int(7))), "7");
     }
 }

@@ -13,6 +13,19 @@ const HEADER: [&str; 10] = [
     "verified",
 ];
 
+/// Most characters of a failed cell's reason in the table; the results file keeps it whole.
+const CHECK_WIDTH: usize = 100;
+
+/// `text` on one line, cut to `width` characters with an ellipsis.
+fn shortened(text: &str, width: usize) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= width {
+        return line;
+    }
+    let cut: String = line.chars().take(width.saturating_sub(1)).collect();
+    format!("{}…", cut.trim_end())
+}
+
 /// Columns right-aligned (the numeric ones).
 fn numeric(col: usize) -> bool {
     col == 2 || (4..9).contains(&col)
@@ -27,7 +40,7 @@ pub fn render(cells: &[Cell]) -> String {
             Some(why) => format!("skipped: {why}"),
             None if c.verified && c.failed_tasks.is_empty() => "yes".into(),
             None if c.verified => format!("yes ({} failed as expected)", c.failed_tasks.len()),
-            None => format!("NO: {}", c.check),
+            None => format!("NO: {}", shortened(&c.check, CHECK_WIDTH)),
         };
         rows.push([
             c.workload.clone(),

@@ -119,7 +119,7 @@ impl Instance for Prepared {
                 _ => false,
             };
             if !ok {
-                return Check::fail(format!("task {i}: unexpected {r:?}"));
+                return Check::fail(format!("task {i}: unexpectedly {}", super::describe(r)));
             }
         }
         Check::pass(format!(

@@ -48,7 +48,7 @@ impl Instance for Prepared {
         };
         for (i, o) in outs.iter().enumerate() {
             if **o != Output::Text(format!("Data from file {i}")) {
-                return Check::fail(format!("task {i} returned {o:?}"));
+                return Check::fail(format!("task {i} returned {o}"));
             }
         }
         Check::pass(format!("all {} files returned", outs.len()))

@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// Size classes, as NPB has classes (see DESIGN.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Size {
     /// Every size shrunk, shapes kept: the whole matrix in well under a minute on 2 cores.
@@ -135,6 +135,31 @@ pub struct TaskFailure {
 }
 
 pub type TaskResult = Result<Output, TaskFailure>;
+
+/// An output as a message shows it: numbers as numbers, long vectors by their start.
+impl fmt::Display for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Output::Int(i) => write!(f, "{i}"),
+            Output::Float(x) => write!(f, "{x}"),
+            Output::Floats(v) if v.len() <= 3 => write!(f, "{v:?}"),
+            Output::Floats(v) => write!(f, "[{}, {}, … {} values]", v[0], v[1], v.len()),
+            Output::Text(s) => write!(f, "'{s}'"),
+        }
+    }
+}
+
+/// A task's result as a verification message shows it: what it returned, or the failure's own
+/// message on one line.
+pub fn describe(r: &TaskResult) -> String {
+    match r {
+        Ok(o) => format!("returned {o}"),
+        Err(e) => format!(
+            "failed: {}",
+            e.message.split_whitespace().collect::<Vec<_>>().join(" ")
+        ),
+    }
+}
 
 /// The verdict on the combined result of one run of all tasks.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -43,7 +43,7 @@ impl Instance for Prepared {
             match (i == FAILING, r) {
                 (true, Err(f)) if f.message.contains("Cannot process x=5") => {}
                 (false, Ok(Output::Int(v))) if *v == (i * i) as i128 => {}
-                _ => return Check::fail(format!("task {i}: unexpected {r:?}")),
+                _ => return Check::fail(format!("task {i}: unexpectedly {}", super::describe(r))),
             }
         }
         let ok = results.len() - 1;

@@ -73,7 +73,7 @@ impl Instance for Prepared {
             })
             .sum();
         match bad {
-            Some(i) => Check::fail(format!("task {i}: {:?}, expected {want}", outs[i])),
+            Some(i) => Check::fail(format!("task {i}: {}, expected {want}", outs[i])),
             None => Check::pass(format!("every task = (n-1)n(2n-1)/6 = {want}"))
                 .with("sum_per_task", want as f64)
                 .with("sum_all_tasks", total as f64),

@@ -1,9 +1,8 @@
 //! Synthetic results files for the claims' tests, and shorthands for their judgements.
 
 use super::{Facts, Finding, Judgement, evaluate};
-use crate::measure::machine;
 use crate::report::{Input, Source, scaling};
-use crate::results::{Cell, Config, Results, SCHEMA};
+use crate::results::{Cell, Config, Machine, Results, SCHEMA};
 
 /// A verified cell whose median follows Amdahl's law with serial fraction `f` (f > 1 gives
 /// a slowdown) on a 1-second serial job.
@@ -30,7 +29,7 @@ pub fn sweep(workloads: &[&str], strategy: &str, f: f64) -> Vec<Cell> {
 
 /// Every finding of a file of `cells` from a machine with `cores` logical cores.
 pub fn findings(cells: Vec<Cell>, cores: usize) -> Vec<Finding> {
-    let mut m = machine::detect();
+    let mut m = Machine::default();
     m.logical_cores = cores;
     let input = Input {
         results: Results {

@@ -1,0 +1,190 @@
+//! What a comparison produces: the verdict and figures of each cell, the two runs it read,
+//! and the settings it judged by. Serialised as the `--json` output.
+
+use super::verdict::Verdict;
+use crate::results::{CellId, Results};
+use crate::stats::inference::{self as stats, Method};
+use serde::Serialize;
+
+/// The schema tag of `--json` output.
+pub const SCHEMA: &str = "parbench/compare/v1";
+
+/// What is compared between the two runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    /// Wall time of each cell: meaningful only on the same machine.
+    Time,
+    /// Each cell's speedup over serial within its own run: comparable across machines.
+    Speedup,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub metric: Metric,
+    /// Smallest change that matters, in percent.
+    pub threshold_pct: f64,
+    /// Family-wise error rate of the whole comparison.
+    pub alpha: f64,
+    pub allow_machine_mismatch: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            metric: Metric::Time,
+            threshold_pct: 5.0,
+            alpha: 0.05,
+            allow_machine_mismatch: false,
+        }
+    }
+}
+
+/// One side of the comparison as the outputs describe it.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunInfo {
+    pub file: String,
+    pub created: String,
+    pub parbench_version: String,
+    pub git_commit: Option<String>,
+    pub cpu_model: String,
+    pub logical_cores: usize,
+    pub hostname: String,
+    pub size: String,
+    pub scale: f64,
+    pub samples: usize,
+    pub seed: u64,
+    /// Set when the run was one side of a `parbench pair` invocation.
+    pub pair_id: Option<String>,
+}
+
+impl RunInfo {
+    pub(super) fn new(file: &str, r: &Results) -> Self {
+        RunInfo {
+            file: file.into(),
+            created: r.created.clone(),
+            parbench_version: r.parbench_version.clone(),
+            git_commit: r.machine.git_commit.clone(),
+            cpu_model: r.machine.cpu_model.clone(),
+            logical_cores: r.machine.logical_cores,
+            hostname: r.machine.hostname.clone(),
+            size: r.config.size.clone(),
+            scale: r.config.scale,
+            samples: r.config.samples,
+            seed: r.config.seed,
+            pair_id: r.config.pair_id.clone(),
+        }
+    }
+
+    /// "CPU model, N logical cores (host)".
+    pub fn machine(&self) -> String {
+        format!(
+            "{}, {} logical cores ({})",
+            self.cpu_model, self.logical_cores, self.hostname
+        )
+    }
+}
+
+/// What one side contributed to a cell's comparison.
+#[derive(Clone, Debug, Serialize)]
+pub struct Side {
+    /// Values entering the interval: timed samples, or per-sample speedups.
+    pub samples: usize,
+    /// Rounds the samples were taken in (`--rounds`).
+    pub rounds: usize,
+    pub median_s: f64,
+    /// Median of the per-sample speedups (`--metric speedup` only).
+    pub speedup: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CellComparison {
+    pub workload: String,
+    pub strategy: String,
+    pub workers: usize,
+    pub chunk: Option<String>,
+    pub verdict: Verdict,
+    /// Why the cell is not comparable.
+    pub reason: Option<String>,
+    pub baseline: Option<Side>,
+    pub current: Option<Side>,
+    /// > 1 is worse; see the module documentation for each metric.
+    pub ratio: Option<f64>,
+    pub ci95: Option<[f64; 2]>,
+    pub p_value: Option<f64>,
+    /// Holm-adjusted over every compared cell.
+    pub p_adjusted: Option<f64>,
+    pub test: Option<Method>,
+    /// What the rank test compared: the rounds' medians, or the samples themselves.
+    pub unit: Option<Unit>,
+}
+
+/// The independent observations behind a cell's test and interval (see the module notes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// Sample i of round r of each side, taken side by side (`parbench pair`); rounds are the
+    /// test's observations.
+    Pair,
+    Round,
+    Sample,
+}
+
+impl CellComparison {
+    pub fn id(&self) -> CellId {
+        CellId {
+            workload: self.workload.clone(),
+            strategy: self.strategy.clone(),
+            workers: self.workers,
+            chunk: self.chunk.clone(),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        self.id().to_string()
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    /// Cells with a p-value: the size of the family Holm corrects over.
+    pub compared: usize,
+    pub regressions: usize,
+    pub improvements: usize,
+    pub unchanged: usize,
+    pub not_comparable: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    pub schema: &'static str,
+    pub metric: Metric,
+    pub threshold_pct: f64,
+    pub alpha: f64,
+    pub correction: &'static str,
+    pub test: &'static str,
+    pub interval: String,
+    pub baseline: RunInfo,
+    pub current: RunInfo,
+    /// Things a reader must know to trust the verdicts (different scale, low power, ...).
+    pub notes: Vec<String>,
+    pub summary: Summary,
+    pub cells: Vec<CellComparison>,
+}
+
+impl Comparison {
+    pub fn regressed(&self) -> bool {
+        self.summary.regressions > 0
+    }
+}
+
+impl Unit {
+    /// The smallest p-value the cell's test can give with `n` values on each side (`n`
+    /// pairs for paired rounds): what decides whether Holm's correction leaves it any chance.
+    pub(super) fn smallest_p(self, n_base: usize, n_cur: usize) -> f64 {
+        match self {
+            Unit::Pair => stats::smallest_signed_p(n_base),
+            Unit::Round | Unit::Sample => stats::smallest_p(n_base, n_cur),
+        }
+    }
+}
