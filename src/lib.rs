@@ -37,9 +37,11 @@ pub mod gil;
 pub mod ipc;
 pub mod measure;
 pub mod pair;
+pub mod plot;
 pub mod report;
 pub mod results;
 pub mod strategy;
+pub mod units;
 pub mod worker;
 pub mod workload;
 

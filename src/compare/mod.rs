@@ -51,6 +51,7 @@
 //! smallest p-value over n rounds is 2 / 2ⁿ. The table's baseline and current columns stay the
 //! pooled medians.
 
+pub mod chart;
 pub mod output;
 pub mod stats;
 
@@ -658,7 +659,7 @@ pub fn command(args: &CompareArgs) -> Result<ExitCode, Error> {
         let stem = svg
             .file_stem()
             .map_or("compare".into(), |s| s.to_string_lossy());
-        let chart = output::chart(&cmp, &stem)?;
+        let chart = chart::draw(&cmp, &stem)?;
         results::write_atomic(svg, chart.svg.as_bytes()).map_err(|e| unwritable("--chart", e))?;
         results::write_atomic(png, &chart.png).map_err(|e| unwritable("--chart", e))?;
     }

@@ -4,9 +4,9 @@
 //! reason), or is not measured (with what the file lacks). Only verified cells count.
 
 use super::scaling::{OverheadPoint, OverheadSeries, Point, Series, WorkloadScaling};
-use super::units;
 use crate::results::Cell;
 use crate::strategy::Chunk;
+use crate::units;
 
 /// A speedup counts as one when its median is at least this factor and its 95 % interval
 /// lies above 1; a slowdown likewise below 1/GAIN and 1. Smaller differences are within what
