@@ -27,7 +27,7 @@ fn scaling(c: &mut Criterion) {
     parbench::sys::allocator::configure();
     // Cargo unifies plotters' features, so criterion's own plots draw with parbench's ab_glyph
     // font backend and find no font unless the bundled one is registered.
-    parbench::report::charts::register_font().expect("the bundled font parses");
+    parbench::plot::register_font().expect("the bundled font parses");
     let params = Params {
         size: Size::Quick,
         ..Params::default()

@@ -34,11 +34,13 @@ pub mod error;
 pub mod gil_model;
 pub mod measure;
 pub mod pair;
+pub mod plot;
 pub mod report;
 pub mod results;
 pub mod stats;
 pub mod strategy;
 pub mod sys;
+pub mod units;
 pub mod workload;
 
 pub use error::Error;

@@ -106,7 +106,7 @@ pub fn run(args: &CompareArgs) -> Result<Outcome, Error> {
         let stem = svg
             .file_stem()
             .map_or("compare".into(), |s| s.to_string_lossy());
-        let chart = output::chart(&cmp, &stem)?;
+        let chart = compare::chart::draw(&cmp, &stem)?;
         write_output("--chart", svg, chart.svg.as_bytes())?;
         write_output("--chart", png, &chart.png)?;
     }

@@ -51,6 +51,7 @@
 //! smallest p-value over n rounds is 2 / 2ⁿ. The table's baseline and current columns stay the
 //! pooled medians.
 
+pub mod chart;
 mod model;
 mod notes;
 pub mod output;

@@ -4,7 +4,7 @@
 use super::verdict::Verdict;
 use super::{CellComparison, Comparison, Metric, Side};
 use crate::error::Error;
-use crate::report::units::seconds;
+use crate::units::{compact, seconds};
 use std::fmt::Write;
 
 /// The compared value of one side: a median time or a median speedup.
@@ -14,7 +14,7 @@ fn value(side: Option<&Side>, metric: Metric) -> String {
         (Some(s), Metric::Time) => seconds(s.median_s),
         (Some(s), Metric::Speedup) => s
             .speedup
-            .map(|x| format!("{x:.2}x"))
+            .map(|x| format!("{}x", compact(x, 2)))
             .unwrap_or_else(|| "-".into()),
     }
 }
@@ -284,34 +284,4 @@ fn version(v: &str, commit: Option<&str>) -> String {
         Some(c) => format!("{v} ({})", &c[..c.len().min(12)]),
         None => v.into(),
     }
-}
-
-/// The comparison chart: compared cells only (they have a ratio and an interval), regressions
-/// first, then improvements, then the rest from worst to best ratio.
-pub fn chart(cmp: &Comparison, stem: &str) -> Result<crate::report::charts::Chart, Error> {
-    use crate::report::charts::{self, RatioRow};
-    let mut rows: Vec<RatioRow> = cmp
-        .cells
-        .iter()
-        .filter_map(|c| {
-            Some(RatioRow {
-                label: c.label(),
-                ratio: c.ratio?,
-                ci: c.ci95?,
-                regression: c.verdict == Verdict::Regression,
-                improvement: c.verdict == Verdict::Improvement,
-            })
-        })
-        .collect();
-    let rank = |r: &RatioRow| match (r.regression, r.improvement) {
-        (true, _) => 0,
-        (_, true) => 1,
-        _ => 2,
-    };
-    rows.sort_by(|a, b| rank(a).cmp(&rank(b)).then(b.ratio.total_cmp(&a.ratio)));
-    let x_desc = match cmp.metric {
-        Metric::Time => "current / baseline median time (log; > 1 is slower)",
-        Metric::Speedup => "baseline / current speedup (log; > 1 scales worse)",
-    };
-    charts::comparison(&rows, cmp.threshold_pct / 100.0, x_desc, stem)
 }

@@ -1,12 +1,12 @@
 //! What a report says, as a list of format-neutral blocks that the Markdown and HTML writers
 //! both render, so the two documents can never disagree.
 
-use super::charts::Chart;
 use super::findings::{self, Finding};
 use super::scaling::{self, Best, OverheadSeries, WorkloadScaling};
-use super::units;
 use super::{Input, Source};
+use crate::plot::Chart;
 use crate::results::Cell;
+use crate::units;
 
 /// Text in blocks may hold `code` spans in backticks; each writer renders them its way.
 pub enum Block {

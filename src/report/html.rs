@@ -1,8 +1,8 @@
 //! report.html: one self-contained file (styles and SVG charts inline, nothing fetched), so it
 //! opens from disk in any browser and can be mailed or archived alone.
 
-use super::charts::Chart;
 use super::document::{Block, Document};
+use crate::plot::Chart;
 
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

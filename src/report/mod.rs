@@ -7,19 +7,18 @@
 //!
 //! - [`scaling`]: speedup, intervals, efficiency, Karp–Flatt, Amdahl fit, overhead, best strategy
 //! - [`findings`]: the documents' claims tested against the file
-//! - [`charts`]: SVG and PNG charts (plotters, bundled font)
+//! - [`figures`]: the charts, one file each, drawn with the [`plot`](crate::plot) kit
 //! - [`document`]: the report's content, rendered by [`markdown`] and [`html`]
 //! - [`criterion`]: criterion's estimates as an in-memory results file
 
-pub mod charts;
 pub mod criterion;
 pub mod document;
+pub mod figures;
 pub mod findings;
 pub mod html;
 pub mod markdown;
 pub mod scaling;
 pub mod table;
-pub mod units;
 
 use crate::error::Error;
 use crate::results::Results;
@@ -103,7 +102,7 @@ pub fn write(input: &Input, dir: &Path) -> Result<Vec<PathBuf>, Error> {
         overhead: &overhead,
         logical_cores: input.results.machine.logical_cores,
     });
-    let palette = charts::Palette::new(
+    let palette = figures::palette(
         workloads
             .iter()
             .flat_map(|w| w.series.iter().map(|s| s.label.as_str())),
@@ -120,13 +119,13 @@ pub fn write(input: &Input, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     };
     let mut drawn = Vec::new();
     if let (false, Some(stem)) = (best.is_empty(), &stems.overview) {
-        drawn.push(charts::overview(&best, &palette, stem)?);
+        drawn.push(figures::overview::chart(&best, &palette, stem)?);
     }
     if let (false, Some(stem)) = (overhead.is_empty(), &stems.overhead) {
-        drawn.push(charts::overhead(&overhead, &palette, stem)?);
+        drawn.push(figures::overhead::chart(&overhead, &palette, stem)?);
     }
     for (w, stem) in workloads.iter().zip(&stems.workloads) {
-        drawn.push(charts::workload(w, &palette, stem)?);
+        drawn.push(figures::workload::chart(w, &palette, stem)?);
     }
     let analysis = document::Analysis {
         input,

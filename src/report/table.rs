@@ -1,7 +1,7 @@
 //! The terminal table printed at the end of a run.
 
-use super::units::seconds;
 use crate::results::Cell;
+use crate::units::{compact, seconds};
 use std::fmt::Write;
 
 fn opt(x: Option<f64>, f: impl Fn(f64) -> String) -> String {
@@ -51,9 +51,9 @@ pub fn render(cells: &[Cell]) -> String {
             c.ci95_s
                 .map(|[lo, hi]| format!("[{}, {}]", seconds(lo), seconds(hi)))
                 .unwrap_or_else(|| "-".into()),
-            opt(c.speedup, |s| format!("{s:.2}x")),
-            opt(c.efficiency, |e| format!("{:.0}%", e * 100.0)),
-            opt(c.overhead_us_per_task, |o| format!("{o:.2}")),
+            opt(c.speedup, |s| format!("{}x", compact(s, 2))),
+            opt(c.efficiency, |e| format!("{}%", compact(e * 100.0, 0))),
+            opt(c.overhead_us_per_task, |o| compact(o, 2)),
             verdict,
         ]);
     }

@@ -21,9 +21,9 @@ mod testing;
 mod threads;
 
 use super::scaling::{self, OverheadPoint, OverheadSeries, Point, Series, WorkloadScaling};
-use super::units;
 use crate::results::Cell;
 use crate::strategy::Family;
+use crate::units;
 
 /// A speedup counts as one when its median is at least this factor and its 95 % interval
 /// lies above 1; a slowdown likewise below 1/GAIN and 1. Smaller differences are within what

@@ -1,11 +1,24 @@
 //! Number formats shared by the tables, the charts and the findings, so a figure reads the same
 //! wherever it appears.
 
+/// Magnitudes from here on print in scientific notation: a median near zero can give a speedup
+/// of 1e300, whose 300 digits would push a table off the page.
+const HUGE: f64 = 1e6;
+
+/// `x` with `decimals` places, or in scientific notation with as many once it is huge.
+pub fn compact(x: f64, decimals: usize) -> String {
+    if x.abs() >= HUGE {
+        format!("{x:.decimals$e}")
+    } else {
+        format!("{x:.decimals$}")
+    }
+}
+
 /// A duration in the unit that keeps three significant figures readable.
 pub fn seconds(x: f64) -> String {
     let a = x.abs();
     if a >= 1.0 {
-        format!("{x:.3} s")
+        format!("{} s", compact(x, 3))
     } else if a >= 1e-3 {
         format!("{:.3} ms", x * 1e3)
     } else if a >= 1e-6 {
@@ -23,7 +36,7 @@ pub fn micros(us: f64) -> String {
 /// A speedup such as `1.95×`, with more digits below 0.1× so tiny ones are not all `0.00×`.
 pub fn speedup(s: f64) -> String {
     if s.abs() >= 0.1 {
-        format!("{s:.2}×")
+        format!("{}×", compact(s, 2))
     } else {
         format!("{s:.2e}×")
     }
@@ -35,7 +48,7 @@ pub fn speedup_interval([lo, hi]: [f64; 2]) -> String {
 }
 
 pub fn percent(x: f64) -> String {
-    format!("{:.0} %", x * 100.0)
+    format!("{} %", compact(x * 100.0, 0))
 }
 
 /// A fraction such as Karp–Flatt's or Amdahl's, which can leave [0, 1] on real data.
@@ -77,5 +90,21 @@ mod tests {
         assert_eq!(tick(0.25), "0.25");
         assert_eq!(tick(0.0001), "1e-4");
         assert_eq!(tick(1e6), "1e6");
+    }
+
+    #[test]
+    fn absurd_values_print_compactly() {
+        // A median of 1e-300 s against a serial median of 1 s.
+        assert_eq!(speedup(1e300), "1.00e300×");
+        assert_eq!(speedup(-1e300), "-1.00e300×");
+        assert_eq!(speedup(999_999.0), "999999.00×");
+        assert_eq!(speedup(1e6), "1.00e6×");
+        assert_eq!(percent(1e298), "1e300 %");
+        assert_eq!(seconds(1e300), "1.000e300 s");
+        assert_eq!(compact(2.5e7, 2), "2.50e7");
+        assert_eq!(compact(12.345, 2), "12.35");
+        for s in [speedup(f64::MAX), percent(f64::MAX), seconds(f64::MAX)] {
+            assert!(s.len() < 16, "{s}");
+        }
     }
 }
