@@ -1,5 +1,5 @@
-//! At the documents' sizes the scientific results match what the documents print (DESIGN.md's
-//! workload table), as recorded in each cell's `summary`.
+//! At the documents' sizes the scientific results match what the documents print (the
+//! workload table of docs/ARCHITECTURE.md), as recorded in each cell's `summary`.
 
 mod common;
 

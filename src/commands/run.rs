@@ -78,7 +78,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub pin: bool,
     /// Base seed of the per-task random streams.
-    #[arg(long, default_value_t = 42, value_name = "N", value_parser = parse_seed,
+    #[arg(long, default_value_t = crate::results::DEFAULT_SEED, value_name = "N", value_parser = parse_seed,
           allow_negative_numbers = true)]
     pub seed: u64,
     /// Where to write the results file.

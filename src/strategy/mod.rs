@@ -280,7 +280,7 @@ pub fn start_for(
     )
 }
 
-/// Every strategy, in the order DESIGN.md lists them.
+/// Every strategy, in the order docs/ARCHITECTURE.md lists them.
 pub fn registry() -> Vec<Box<dyn Strategy>> {
     vec![
         Box::new(serial::Serial),

@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Size classes, as NPB has classes (see DESIGN.md).
+/// Size classes, as NPB has classes (see docs/ARCHITECTURE.md, "Workloads").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Size {
@@ -85,7 +85,7 @@ pub enum Kind {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Params {
     pub size: Size,
-    /// Multiplies the work of each task (DESIGN.md's `--scale`).
+    /// Multiplies the work of each task (`--scale`).
     pub scale: f64,
     /// Base seed; task `i` draws from stream `i` of it.
     pub seed: u64,
@@ -96,7 +96,7 @@ impl Default for Params {
         Params {
             size: Size::Doc,
             scale: 1.0,
-            seed: 42,
+            seed: crate::results::DEFAULT_SEED,
         }
     }
 }
@@ -243,7 +243,7 @@ pub trait Instance: Send + Sync {
     }
 }
 
-/// Every workload, in the order of DESIGN.md's table.
+/// Every workload, in the order of the table in docs/ARCHITECTURE.md.
 pub fn registry() -> Vec<Box<dyn Workload>> {
     vec![
         Box::new(sum_squares::SumSquares),
