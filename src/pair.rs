@@ -36,6 +36,16 @@ const DONE: &str = "parbench-turn done";
 const GO: &str = "go";
 const STOP: &str = "stop";
 
+/// A side's request for the turn of `step`, as [`Ask::parse`] reads it back. The label keeps
+/// the `workload/strategy/workers` spelling of every earlier version, so that a pair of two
+/// versions stays in step.
+fn ready_line(step: Step, label: &CellLabel<'_>) -> String {
+    format!(
+        "{READY} {} {} {} {} {}/{}/{}",
+        step.index, step.of, step.round, step.sample, label.workload, label.strategy, label.workers
+    )
+}
+
 /// The side's end of the protocol: what `parbench run --pair-id` takes its turns from.
 pub struct Relay {
     input: io::StdinLock<'static>,
@@ -67,18 +77,7 @@ impl Default for Relay {
 impl Turns for Relay {
     fn wait(&mut self, step: Step, label: &CellLabel<'_>) -> bool {
         let mut out = io::stdout().lock();
-        let asked = writeln!(
-            out,
-            "{READY} {} {} {} {} {}/{}/{}",
-            step.index,
-            step.of,
-            step.round,
-            step.sample,
-            label.workload,
-            label.strategy,
-            label.workers
-        )
-        .and_then(|()| out.flush());
+        let asked = writeln!(out, "{}", ready_line(step, label)).and_then(|()| out.flush());
         if asked.is_err() {
             return false;
         }
@@ -403,5 +402,129 @@ pub fn run(opts: &Options, bar: &ProgressBar) -> Result<Finished, Error> {
     match error {
         Some(e) => Err(e),
         None => Ok(finished),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
+
+    #[test]
+    fn a_request_reads_back_as_it_was_written() {
+        let step = Step {
+            index: 7,
+            of: 40,
+            round: 1,
+            sample: 3,
+        };
+        let label = CellLabel {
+            workload: "svd",
+            strategy: "pool",
+            workers: 2,
+        };
+        let line = ready_line(step, &label);
+        let ask = Ask::parse(line.strip_prefix(READY).unwrap()).unwrap();
+        assert_eq!(
+            ask,
+            Ask {
+                step: 7,
+                steps: 40,
+                round: 1,
+                sample: 3,
+                label: "svd/pool/2".into()
+            }
+        );
+        assert_eq!(ask.to_string(), "turn 8 of 40, svd/pool/2 round 1 sample 3");
+        assert_eq!(Ask::parse(" 1 2 three 4 x"), None);
+        assert_eq!(Ask::parse(" 1 2 3 4"), None);
+    }
+
+    /// A stand-in side: asks for `steps` turns of one cell (two samples a round), logs each
+    /// turn it is given as "NAME STEP", and says done; with `skew`, its third request names
+    /// another cell.
+    fn side(dir: &Path, name: &'static str, steps: usize, skew: bool) -> SidePlan {
+        let log = dir.join("turns.log");
+        let script = dir.join(format!("{name}.sh"));
+        let third = if skew { "w/other/1" } else { "w/s/1" };
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nk=0\nwhile [ $k -lt {steps} ]; do\n  \
+                 label=w/s/1; [ $k -eq 2 ] && label={third}\n  \
+                 echo \"{READY} $k {steps} $((k / 2)) $((k % 2)) $label\"\n  \
+                 read answer; [ \"$answer\" = {GO} ] || exit 3\n  \
+                 echo \"{name} $k\" >> {log}\n  echo '{DONE}'\n  k=$((k + 1))\ndone\n",
+                log = log.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        SidePlan {
+            name,
+            exe_flag: "--current-exe",
+            exe: script,
+            args: Vec::new(),
+            out: dir.join(format!("{name}.json")),
+        }
+    }
+
+    fn turns(dir: &Path, plans: &[SidePlan]) -> (Result<(), Abort>, String) {
+        let mut sides = start(plans, "test").unwrap();
+        let outcome = coordinate(&mut sides, &ProgressBar::hidden());
+        for s in &mut sides {
+            drop(s.stdin.take());
+            let _ = s.child.wait();
+        }
+        let log = std::fs::read_to_string(dir.join("turns.log")).unwrap_or_default();
+        (outcome, log)
+    }
+
+    #[test]
+    fn who_goes_first_moves_with_the_round_and_the_sample() {
+        let dir = tempfile::tempdir().unwrap();
+        let plans = [
+            side(dir.path(), "a", 4, false),
+            side(dir.path(), "b", 4, false),
+        ];
+        let (outcome, log) = turns(dir.path(), &plans);
+        assert!(outcome.is_ok());
+        // Steps 0..4 are (round, sample) (0,0) (0,1) (1,0) (1,1): leads a, b, b, a.
+        assert_eq!(log, "a 0\nb 0\nb 1\na 1\nb 2\na 2\na 3\nb 3\n");
+    }
+
+    #[test]
+    fn sides_asking_for_different_turns_are_stopped_before_either_takes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let plans = [
+            side(dir.path(), "a", 4, false),
+            side(dir.path(), "b", 4, true),
+        ];
+        let (outcome, log) = turns(dir.path(), &plans);
+        match outcome {
+            Err(Abort::OutOfStep(why)) => {
+                assert!(why.contains("w/s/1") && why.contains("w/other/1"), "{why}")
+            }
+            _ => panic!("not out of step"),
+        }
+        assert_eq!(
+            log, "a 0\nb 0\nb 1\na 1\n",
+            "nothing taken after the mismatch"
+        );
+    }
+
+    #[test]
+    fn a_side_that_never_asks_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let silent = dir.path().join("silent.sh");
+        std::fs::write(&silent, "#!/bin/sh\nexit 0\n").unwrap();
+        std::fs::set_permissions(&silent, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut quiet = side(dir.path(), "a", 2, false);
+        quiet.exe = silent;
+        let plans = [quiet, side(dir.path(), "b", 2, false)];
+        let (outcome, log) = turns(dir.path(), &plans);
+        assert!(matches!(outcome, Err(Abort::NeverStarted(0))));
+        assert_eq!(log, "", "the other side measured nothing alone");
     }
 }
