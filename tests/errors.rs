@@ -163,6 +163,68 @@ fn results(dir: &Path) -> std::path::PathBuf {
     f
 }
 
+/// The same measured file with one cell changed by `edit` (a JSON value).
+fn spoiled(
+    dir: &Path,
+    name: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> std::path::PathBuf {
+    let good = results(dir);
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&good).unwrap()).unwrap();
+    edit(&mut v);
+    let bad = dir.join(name);
+    std::fs::write(&bad, serde_json::to_string(&v).unwrap()).unwrap();
+    bad
+}
+
+#[test]
+fn report_and_compare_refuse_an_impossible_cell_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>, &str)> = vec![
+        (
+            "zero-workers.json",
+            Box::new(|v| v["cells"][0]["workers"] = 0.into()),
+            "0 workers",
+        ),
+        (
+            "twice.json",
+            Box::new(|v| {
+                let c = v["cells"][0].clone();
+                v["cells"].as_array_mut().unwrap().push(c);
+            }),
+            "appears twice",
+        ),
+        (
+            "negative.json",
+            Box::new(|v| v["cells"][0]["samples_s"][0] = (-0.5).into()),
+            "sample -0.5",
+        ),
+        (
+            "tiny.json",
+            Box::new(|v| {
+                v["cells"][0]["samples_s"] = serde_json::json!([1e-300]);
+                v["cells"][0]["median_s"] = 1e-300.into();
+            }),
+            "not a measured time",
+        ),
+        (
+            "empty.json",
+            Box::new(|v| v["cells"][0]["samples_s"] = serde_json::json!([])),
+            "without samples",
+        ),
+    ];
+    for (name, edit, why) in cases {
+        let bad = spoiled(dir.path(), name, edit);
+        let out_dir = dir.path().join(format!("{name}-report"));
+        let report = parbench(&["report", arg(&bad), "--out", arg(&out_dir)]);
+        one_line_error(&report, &[name, "cell noop/serial/", why]);
+        assert!(!out_dir.exists(), "{name}: report wrote something");
+        let compare = parbench(&["compare", arg(&bad), arg(&bad)]);
+        one_line_error(&compare, &[name, "cell noop/serial/", why]);
+    }
+}
+
 #[test]
 fn a_chart_that_cannot_be_written_exits_2_not_1() {
     let dir = tempfile::tempdir().unwrap();
