@@ -108,12 +108,6 @@ pub struct SidePlan {
     pub out: PathBuf,
 }
 
-/// What `parbench pair` runs: the sides, in the order they are started and take turns.
-#[derive(Clone, Debug)]
-pub struct Options {
-    pub sides: Vec<SidePlan>,
-}
-
 /// How a pair ended when nothing stopped it early.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Finished {
@@ -334,13 +328,13 @@ fn coordinate(sides: &mut [Side], bar: &ProgressBar) -> Result<(), Abort> {
     }
 }
 
-/// `parbench pair`: starts the sides, hands out their turns on `bar`, and reports how each
+/// `parbench pair`: starts the sides (in the order they take turns), hands out their turns on `bar`, and reports how each
 /// ended. An error (exit 2) when the sides could not be paired (out of step, or a side ended
 /// before its first turn) or a side ended with an error of its own; otherwise whether every
 /// side wrote its file.
-pub fn run(opts: &Options, bar: &ProgressBar) -> Result<Finished, Error> {
+pub fn run(sides: &[SidePlan], bar: &ProgressBar) -> Result<Finished, Error> {
     let id = format!("{}-{}", crate::results::now_utc(), std::process::id());
-    let mut sides = start(&opts.sides, &id)?;
+    let mut sides = start(sides, &id)?;
     let aborted = coordinate(&mut sides, bar);
     bar.finish_and_clear();
     // A side still waiting for a turn (the coordinator gave up) is told to stop, quietly and

@@ -2,7 +2,7 @@
 
 use super::values::{parse_alpha, parse_threshold};
 use super::{Outcome, write_output};
-use crate::compare::{self, Metric, Options, output};
+use crate::compare::{self, Criteria, Metric, output};
 use crate::error::Error;
 use crate::results::Results;
 use crate::sys::files::check_writable;
@@ -83,7 +83,7 @@ pub fn run(args: &CompareArgs) -> Result<Outcome, Error> {
     }
     let base = Results::read(&args.baseline)?;
     let cur = Results::read(&args.current)?;
-    let opts = Options {
+    let opts = Criteria {
         metric: args.metric.into(),
         threshold_pct: args.threshold,
         alpha: args.alpha,

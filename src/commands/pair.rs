@@ -151,10 +151,8 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// Exit 0 when every side wrote its file, 1 when a side failed after its first turn; an error
 /// (exit 2) when the flags are bad or the sides could not be paired.
 pub fn run(args: &PairArgs) -> Result<Outcome, Error> {
-    let opts = pair::Options {
-        sides: plans(args)?.into_iter().map(|p| p.side).collect(),
-    };
-    match pair::run(&opts, &progress_bar(None, false))? {
+    let sides: Vec<pair::SidePlan> = plans(args)?.into_iter().map(|p| p.side).collect();
+    match pair::run(&sides, &progress_bar(None, false))? {
         Finished::SideFailed => Ok(Outcome::Negative),
         Finished::AllWritten => {
             let base = &args.baseline_out;

@@ -172,7 +172,7 @@ pub fn compare(
     base: &Results,
     cur_file: &str,
     cur: &Results,
-    opts: &Options,
+    opts: &Criteria,
 ) -> Result<Comparison, Error> {
     if base.config.size != cur.config.size {
         return Err(Error::usage(format!(

@@ -19,8 +19,9 @@ pub enum Metric {
     Speedup,
 }
 
+/// What a comparison judges by.
 #[derive(Clone, Debug)]
-pub struct Options {
+pub struct Criteria {
     pub metric: Metric,
     /// Smallest change that matters, in percent.
     pub threshold_pct: f64,
@@ -29,9 +30,9 @@ pub struct Options {
     pub allow_machine_mismatch: bool,
 }
 
-impl Default for Options {
+impl Default for Criteria {
     fn default() -> Self {
-        Options {
+        Criteria {
             metric: Metric::Time,
             threshold_pct: 5.0,
             alpha: 0.05,

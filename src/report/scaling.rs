@@ -3,7 +3,7 @@
 //! and its break-even task duration, and the best strategy per workload.
 
 use super::Input;
-use crate::results::Cell;
+use crate::results::{BASELINE, Cell, baseline_median};
 use crate::stats::{self, amdahl_fit, break_even};
 
 /// One measured (strategy, chunk, workers) cell, with the figures derived from it.
@@ -113,11 +113,7 @@ fn workload(name: &str, cells: &[Cell]) -> WorkloadScaling {
         .enumerate()
         .filter(|(_, c)| c.workload == name)
         .collect();
-    let serial_s = mine
-        .iter()
-        .find(|(_, c)| c.strategy == "serial" && c.skipped.is_none())
-        .and_then(|(_, c)| c.median_s)
-        .filter(|m| *m > 0.0);
+    let serial_s = baseline_median(mine.iter().map(|(_, c)| *c), name).filter(|m| *m > 0.0);
 
     let mut series: Vec<Series> = Vec::new();
     let mut unmeasured = Vec::new();
@@ -278,7 +274,7 @@ pub fn best_per_workload(workloads: &[WorkloadScaling]) -> Vec<Best> {
     workloads
         .iter()
         .filter_map(|w| {
-            let parallel = || w.series.iter().filter(|s| s.strategy != "serial");
+            let parallel = || w.series.iter().filter(|s| s.strategy != BASELINE);
             let most = parallel()
                 .flat_map(|s| s.trusted())
                 .map(|p| p.workers)
@@ -304,6 +300,6 @@ pub fn best_per_workload(workloads: &[WorkloadScaling]) -> Vec<Best> {
 
 /// Per-task work of a workload: its serial median divided by its task count, in seconds.
 pub fn task_duration_s(w: &WorkloadScaling) -> Option<f64> {
-    let serial = w.strategy("serial").next()?.trusted().next()?;
+    let serial = w.strategy(BASELINE).next()?.trusted().next()?;
     (serial.tasks > 0).then(|| serial.median_s / serial.tasks as f64)
 }
