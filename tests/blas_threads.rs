@@ -1,10 +1,10 @@
 //! The BLAS thread count seen inside tasks: 1 under every strategy but `blas`, and `workers`
 //! under `blas`, so task-level and BLAS-level threads never multiply.
 //!
-//! One test function: OpenBLAS's thread count is process-wide, and tests in one binary run
-//! concurrently.
+//! One test function, run in a process of its own: OpenBLAS's thread count is process-wide,
+//! and tests in one binary run concurrently.
 
-mod common;
+use crate::common;
 
 use parbench::measure::runner::{self, Silent};
 use parbench::strategy::{self, Chunk, Options};
@@ -49,6 +49,9 @@ fn seen(strategy: &str, workers: usize) -> Vec<i128> {
 
 #[test]
 fn blas_threads_inside_tasks() {
+    if common::ran_in_own_process("blas_threads::blas_threads_inside_tasks") {
+        return;
+    }
     let threaded = [
         ("serial", 1),
         ("scoped", 1),

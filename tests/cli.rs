@@ -1,7 +1,7 @@
 //! The command-line contract, driven through the built binary: the quick sweep, its results
 //! file, and the one-line errors with exit code 2 for bad input.
 
-mod common;
+use crate::common;
 
 use common::{parbench, stderr, stdout};
 use serde_json::Value;

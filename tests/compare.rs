@@ -6,7 +6,7 @@
 //! pseudo-random noise) and edits what it needs, so verdicts do not depend on how busy the
 //! test machine is.
 
-mod common;
+use crate::common;
 
 use common::{parbench, stderr, stdout};
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! At the documents' sizes the scientific results match what the documents print (the
 //! workload table of docs/ARCHITECTURE.md), as recorded in each cell's `summary`.
 
-mod common;
+use crate::common;
 
 use common::serial_cell;
 use parbench::workload::Size;

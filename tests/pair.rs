@@ -1,7 +1,7 @@
 //! `parbench pair` through the built binary: the turns, the files, the comparison of paired
 //! rounds, and what happens when a side misbehaves or the input is bad.
 
-mod common;
+use crate::common;
 
 use common::{parbench, stderr, stdout};
 use serde_json::Value;

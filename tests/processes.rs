@@ -3,7 +3,7 @@
 //! task, and parbench itself interrupted. Each run must end by itself in bounded time, report
 //! exactly the affected tasks, and leave no worker process behind (checked in /proc).
 
-mod common;
+use crate::common;
 
 use parbench::measure::runner::{self, Silent};
 use parbench::workload::Size;

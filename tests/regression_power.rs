@@ -1,7 +1,7 @@
 //! `scripts/regression-power.sh` end to end, on the smallest matrix: both modes make their
 //! runs, compare them and print the rates a campaign reports.
 
-mod common;
+use crate::common;
 
 use common::{stderr, stdout};
 use std::process::Command;

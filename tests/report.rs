@@ -2,7 +2,7 @@
 //! run, from a synthetic file with 1..64 workers and every workload, and from criterion's
 //! estimates; findings that follow the data; and the one-line errors for bad input.
 
-mod common;
+use crate::common;
 
 use common::{parbench, stderr};
 use parbench::measure::machine;

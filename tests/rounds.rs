@@ -1,7 +1,7 @@
 //! `--rounds R`: the matrix runs R times, each round starting at a different cell, and every
 //! cell pools its samples from all rounds.
 
-mod common;
+use crate::common;
 
 use parbench::measure::runner::{self, CellLabel, Progress};
 use parbench::workload::Size;

@@ -1,7 +1,7 @@
 //! Every workload gives the same result under every strategy and worker count: tasks are
 //! seeded by index, so only a partitioning or synchronisation bug can change a checksum.
 
-mod common;
+use crate::common;
 
 use common::run_matrix;
 use parbench::strategy::Chunk;

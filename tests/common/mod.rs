@@ -67,3 +67,26 @@ pub fn stderr(out: &Output) -> String {
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// In the test binary's own run, runs test `name` (its path, e.g. `blas_threads::probe`) alone
+/// in a child process of this binary, asserts that it passed, and returns true: the caller then
+/// returns. In that child it returns false and the caller runs its body. Tests of one binary
+/// share a process and run concurrently, so a test asserting on process-wide state (OpenBLAS's
+/// thread count) needs a process of its own.
+pub fn ran_in_own_process(name: &str) -> bool {
+    const ALONE: &str = "PARBENCH_TEST_ALONE";
+    if std::env::var_os(ALONE).is_some_and(|v| v == name) {
+        return false;
+    }
+    let out = Command::new(std::env::current_exe().expect("the test binary"))
+        .args([name, "--exact", "--test-threads=1", "--nocapture"])
+        .env(ALONE, name)
+        .output()
+        .expect("run the test binary");
+    let (stdout, stderr) = (stdout(&out), stderr(&out));
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "{name} in a process of its own:\n{stdout}\n{stderr}"
+    );
+    true
+}
