@@ -2,7 +2,7 @@
 //! line that names the flag, file or valid values; a negative outcome (a failed verification)
 //! exits 1 with a readable reason; `scripts/run.sh` works with a size given.
 
-mod common;
+use crate::common;
 
 use common::{parbench, stderr, stdout};
 use std::path::Path;
@@ -181,7 +181,8 @@ fn spoiled(
 #[test]
 fn report_and_compare_refuse_an_impossible_cell_naming_it() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "zero-workers.json",
             Box::new(|v| v["cells"][0]["workers"] = 0.into()),

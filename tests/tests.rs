@@ -12,6 +12,7 @@ mod blas_threads;
 mod cli;
 mod compare;
 mod doc_values;
+mod errors;
 mod faults;
 mod layers;
 mod pair;

@@ -29,8 +29,10 @@ pub fn sweep(workloads: &[&str], strategy: &str, f: f64) -> Vec<Cell> {
 
 /// Every finding of a file of `cells` from a machine with `cores` logical cores.
 pub fn findings(cells: Vec<Cell>, cores: usize) -> Vec<Finding> {
-    let mut m = Machine::default();
-    m.logical_cores = cores;
+    let m = Machine {
+        logical_cores: cores,
+        ..Machine::default()
+    };
     let input = Input {
         results: Results {
             schema: SCHEMA.into(),
