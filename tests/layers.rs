@@ -265,7 +265,8 @@ fn named(toks: &[(Tok, usize)], mut i: usize) -> Vec<(usize, String)> {
 /// `root::` (`crate`, or `parbench` in main.rs) or a `super::` chain that reaches the root.
 fn references(toks: &[(Tok, usize)], root: &str, depth: usize) -> Vec<(usize, String)> {
     let mut found = Vec::new();
-    // Inline `mod x { … }` bodies open at each brace depth, for `super::`.
+    // Whether each open brace is an inline `mod x { … }` body, and how many of them are open:
+    // each is one more module level for `super::` to climb.
     let (mut braces, mut inline) = (Vec::<bool>::new(), 0);
     for i in 0..toks.len() {
         let starts_path = i == 0 || toks[i - 1].0 != Tok::Sep;
@@ -301,11 +302,7 @@ fn references(toks: &[(Tok, usize)], root: &str, depth: usize) -> Vec<(usize, St
 /// What lib.rs re-exports at the root (`pub use error::Error;`): name → the module it is from.
 fn root_reexports(toks: &[(Tok, usize)]) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for (i, _) in toks
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| is_ident(toks.get(*i), "use"))
-    {
+    for i in (0..toks.len()).filter(|&i| is_ident(toks.get(i), "use")) {
         let path: Vec<&Tok> = toks[i + 1..]
             .iter()
             .map(|t| &t.0)
