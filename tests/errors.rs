@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{parbench, stderr, stdout};
+use common::{arg, parbench, stderr, stdout};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -20,10 +20,6 @@ fn one_line_error(out: &Output, names: &[&str]) -> String {
         assert!(line.contains(n), "message lacks {n}: {err}");
     }
     line.to_string()
-}
-
-fn arg(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{parbench, stderr, stdout};
+use common::{arg, parbench, stderr, stdout};
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -60,10 +60,6 @@ fn pair_of(dir: &Path, baseline: &Path, current: &Path, extra: &[&str]) -> Outpu
     ];
     args.extend(extra);
     parbench(&args)
-}
-
-fn arg(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// The baseline's, the second baseline's and the current side's results files in `dir`.

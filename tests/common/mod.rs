@@ -5,7 +5,7 @@ use parbench::measure::runner::{self, Plan, Silent};
 use parbench::results::Cell;
 use parbench::strategy::{self, Chunk, Options, Strategy};
 use parbench::workload::{self, Params, Size};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Options whose worker executable is the built parbench: a test's own executable is not.
@@ -89,4 +89,9 @@ pub fn ran_in_own_process(name: &str) -> bool {
         "{name} in a process of its own:\n{stdout}\n{stderr}"
     );
     true
+}
+
+/// A path as a command-line argument.
+pub fn arg(p: &Path) -> &str {
+    p.to_str().unwrap()
 }
