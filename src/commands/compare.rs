@@ -1,11 +1,11 @@
 //! `parbench compare`: reads both files, writes the requested outputs, prints the table.
 
+use super::Outcome;
 use super::values::{parse_alpha, parse_threshold};
-use super::{Outcome, write_output};
 use crate::compare::{self, Criteria, Metric, output};
 use crate::error::Error;
 use crate::results::Results;
-use crate::sys::files::check_writable;
+use crate::sys::files::{check_writable, write_atomic};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -97,18 +97,18 @@ pub fn run(args: &CompareArgs) -> Result<Outcome, Error> {
         &opts,
     )?;
     if let Some(p) = &args.json {
-        write_output("--json", p, &output::json(&cmp)?)?;
+        write_atomic(p, &output::json(&cmp)?, Some("--json"))?;
     }
     if let Some(p) = &args.markdown {
-        write_output("--markdown", p, output::markdown(&cmp).as_bytes())?;
+        write_atomic(p, output::markdown(&cmp).as_bytes(), Some("--markdown"))?;
     }
     if let Some((svg, png)) = &chart_files {
         let stem = svg
             .file_stem()
             .map_or("compare".into(), |s| s.to_string_lossy());
         let chart = compare::chart::draw(&cmp, &stem)?;
-        write_output("--chart", svg, chart.svg.as_bytes())?;
-        write_output("--chart", png, &chart.png)?;
+        write_atomic(svg, chart.svg.as_bytes(), Some("--chart"))?;
+        write_atomic(png, &chart.png, Some("--chart"))?;
     }
     print!("{}", output::terminal(&cmp));
     Ok(if cmp.regressed() {

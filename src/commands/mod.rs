@@ -21,7 +21,6 @@ pub use values::{Chunks, SizeArg, Workers};
 
 use crate::error::Error;
 use clap::Subcommand;
-use std::path::Path;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -74,11 +73,6 @@ pub fn dispatch(command: Command) -> Result<Outcome, Error> {
         Command::Compare(args) => compare::run(&args),
         Command::Report(args) => report::run(&args),
     }
-}
-
-/// Writes an output a flag asked for, naming the flag when it cannot be written.
-fn write_output(flag: &'static str, path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    crate::sys::files::write_atomic(path, bytes, Some(flag))
 }
 
 /// clap's message for a bad command line, on one line: the problem with what it names (the

@@ -198,9 +198,12 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Error> {
         workloads,
         mut strategies,
     } = selection(args)?;
-    if !strategies.iter().any(|s| s.name() == "serial") {
+    if !strategies.iter().any(|s| s.name() == results::BASELINE) {
         eprintln!("parbench: adding strategy serial: it is the baseline of every speedup");
-        strategies.insert(0, strategy::find("serial").expect("serial is registered"));
+        strategies.insert(
+            0,
+            strategy::find(results::BASELINE).expect("the baseline is registered"),
+        );
     }
     crate::sys::files::check_writable(&args.out, "--out")?;
 
@@ -252,15 +255,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Error> {
     };
     progress.0.finish_and_clear();
 
-    let config = plan.config(args.pair_id.clone());
-    let results = Results {
-        schema: results::SCHEMA.into(),
-        parbench_version: env!("CARGO_PKG_VERSION").into(),
-        created: results::now_utc(),
-        machine,
-        config,
-        cells,
-    };
+    let results = Results::new(machine, plan.config(args.pair_id.clone()), cells);
     results.write(&args.out)?;
     print!("{}", crate::report::table::render(&results.cells));
     let bad: Vec<String> = results

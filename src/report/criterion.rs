@@ -230,12 +230,9 @@ pub fn load(dir: &Path, machine: Machine) -> Result<Input, Error> {
     let cells = out;
     Ok(Input {
         results: Results {
-            schema: results::SCHEMA.into(),
             parbench_version: format!("{} (criterion estimates)", env!("CARGO_PKG_VERSION")),
             created,
-            machine,
-            config,
-            cells,
+            ..Results::new(machine, config, cells)
         },
         source: Source::Criterion(dir.to_path_buf()),
     })

@@ -193,6 +193,18 @@ pub fn now_utc() -> String {
 }
 
 impl Results {
+    /// A results file of this schema and this parbench, created now.
+    pub fn new(machine: Machine, config: Config, cells: Vec<Cell>) -> Results {
+        Results {
+            schema: SCHEMA.into(),
+            parbench_version: env!("CARGO_PKG_VERSION").into(),
+            created: now_utc(),
+            machine,
+            config,
+            cells,
+        }
+    }
+
     pub fn write(&self, path: &Path) -> Result<(), Error> {
         let mut json = serde_json::to_vec_pretty(self)
             .map_err(|e| Error::Internal(format!("cannot encode results: {e}")))?;

@@ -148,14 +148,11 @@ mod tests {
     fn a_duplicate_cell_names_the_cell_and_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("twice.json");
-        let results = Results {
-            schema: SCHEMA.into(),
-            parbench_version: "0".into(),
-            created: "2026-01-01T00:00:00Z".into(),
-            machine: Machine::default(),
-            config: Config::of_matrix("quick", vec![], vec![], vec![2], 1),
-            cells: vec![cell(&[0.01]), cell(&[0.02])],
-        };
+        let results = Results::new(
+            Machine::default(),
+            Config::of_matrix("quick", vec![], vec![], vec![2], 1),
+            vec![cell(&[0.01]), cell(&[0.02])],
+        );
         results.write(&path).unwrap();
         let e = Results::read(&path).unwrap_err().to_string();
         assert!(

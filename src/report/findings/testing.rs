@@ -2,7 +2,7 @@
 
 use super::{Facts, Finding, Judgement, evaluate};
 use crate::report::{Input, Source, scaling};
-use crate::results::{Cell, Config, Machine, Results, SCHEMA};
+use crate::results::{Cell, Config, Machine, Results};
 
 /// A verified cell whose median follows Amdahl's law with serial fraction `f` (f > 1 gives
 /// a slowdown) on a 1-second serial job.
@@ -34,14 +34,11 @@ pub fn findings(cells: Vec<Cell>, cores: usize) -> Vec<Finding> {
         ..Machine::default()
     };
     let input = Input {
-        results: Results {
-            schema: SCHEMA.into(),
-            parbench_version: "test".into(),
-            created: "now".into(),
-            machine: m,
-            config: Config::of_matrix("quick", vec![], vec![], vec![1, 2, 4], 1),
+        results: Results::new(
+            m,
+            Config::of_matrix("quick", vec![], vec![], vec![1, 2, 4], 1),
             cells,
-        },
+        ),
         source: Source::File("synthetic.json".into()),
     };
     let workloads = scaling::analyse(&input);
