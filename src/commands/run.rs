@@ -219,6 +219,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Error> {
         warmup: args.warmup as usize,
         samples: args.samples as usize,
         rounds: args.rounds as usize,
+        processes: 1,
         params: Params {
             size,
             scale: args.scale,

@@ -18,6 +18,9 @@ pub struct Plan {
     pub samples: usize,
     /// Passes over the whole matrix; each starts at a different cell (see [`run`]).
     pub rounds: usize,
+    /// Fresh processes the rounds are spread over (`parbench run` measures in child processes;
+    /// the library's [`run`] measures in the calling one and records 1).
+    pub processes: usize,
     /// Shortest a timed sample may last: shorter cells repeat their tasks within a sample.
     pub min_sample_time: Duration,
     pub params: Params,
@@ -40,6 +43,7 @@ impl Plan {
             warmup: 1,
             samples: 5,
             rounds: 1,
+            processes: 1,
             min_sample_time: Duration::ZERO,
             params,
             options: Options::default(),
@@ -89,6 +93,7 @@ impl Plan {
             scale: self.params.scale,
             seed: self.params.seed,
             rounds: self.rounds,
+            processes: self.processes,
             task_timeout_s: Some(self.options.task_timeout.as_secs_f64()),
             switch_interval_s: Some(self.options.switch_interval.as_secs_f64()),
             pin: self.options.pin,

@@ -30,6 +30,36 @@ pub struct Results {
     pub machine: Machine,
     pub config: Config,
     pub cells: Vec<Cell>,
+    /// The machine-speed reference: a fixed kernel, independent of every flag, timed after
+    /// each cell of each round, so that `compare` can tell a whole-machine shift from a change
+    /// of the code. Absent in files from before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<MachineReference>,
+    /// Set when the run was stopped before its last cell (a signal): the file holds the cells
+    /// and rounds that finished, and `parbench run --resume` completes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<Interruption>,
+}
+
+/// Timings of the machine-speed reference kernel, round by round.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MachineReference {
+    /// What the kernel does, so that files timing different kernels are not compared.
+    pub kernel: String,
+    /// One timing per cell and round, in seconds, round by round.
+    pub samples_s: Vec<f64>,
+    /// How many of `samples_s` each round took, in order.
+    pub round_samples: Vec<usize>,
+}
+
+/// Why a run stopped early and how much of it is missing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Interruption {
+    /// E.g. "SIGINT".
+    pub reason: String,
+    /// Rounds of cells finished and planned (a cell's round is the unit a resume re-runs).
+    pub finished_rounds: usize,
+    pub planned_rounds: usize,
 }
 
 /// The arguments of the run, resolved (lists expanded, defaults filled in).
@@ -46,6 +76,10 @@ pub struct Config {
     pub seed: u64,
     #[serde(default = "one")]
     pub rounds: usize,
+    /// Fresh processes the rounds were measured in (each round in its own by default), so that
+    /// address layout and allocator state vary between rounds instead of biasing the run.
+    #[serde(default = "one")]
+    pub processes: usize,
     #[serde(default)]
     pub task_timeout_s: Option<f64>,
     #[serde(default)]
@@ -86,6 +120,7 @@ impl Config {
             scale: 1.0,
             seed: DEFAULT_SEED,
             rounds: 1,
+            processes: 1,
             task_timeout_s: None,
             switch_interval_s: None,
             pin: false,
@@ -114,9 +149,20 @@ pub struct Cell {
     /// `--chunk` as the strategy applied it; `null` for strategies that do not chunk.
     pub chunk: Option<String>,
     pub tasks: usize,
-    /// Every timed sample, in seconds, in the order taken: round by round, `samples` each.
-    /// A sample is the mean time of `loops` runs of all tasks.
+    /// Every timed sample kept, in seconds, in the order taken, round by round (see
+    /// `round_samples`). A sample is the mean time of `loops` runs of all tasks.
     pub samples_s: Vec<f64>,
+    /// How many of `samples_s` each round kept, in order; empty in files from before rounds
+    /// were recorded per cell (their rounds are `config.samples` each, see [`Cell::rounds`]).
+    #[serde(default)]
+    pub round_samples: Vec<usize>,
+    /// Samples left out of `samples_s` and of every statistic because a worker process was
+    /// replaced while they were taken (the restart's cost is not the strategy's speed).
+    #[serde(default)]
+    pub disturbed_s: Vec<f64>,
+    /// The noise this cell measured, between and within rounds.
+    #[serde(default)]
+    pub noise: Option<Noise>,
     /// Runs of all tasks per sample, chosen in the first round from `--sample-time`.
     #[serde(default = "one")]
     pub loops: usize,
@@ -164,6 +210,9 @@ impl Cell {
             chunk: None,
             tasks: 0,
             samples_s: Vec::new(),
+            round_samples: Vec::new(),
+            disturbed_s: Vec::new(),
+            noise: None,
             loops: 1,
             median_s: None,
             ci95_s: None,
@@ -187,6 +236,48 @@ impl Cell {
     }
 }
 
+/// How much a cell's timings varied, as percentages of its median (robust: from medians and
+/// median absolute deviations, so one disturbed sample does not set them).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Noise {
+    /// Rounds with at least one kept sample.
+    pub rounds: usize,
+    /// Distinct processes those rounds were measured in.
+    pub processes: usize,
+    /// Spread between the rounds' medians: 1.4826 × MAD of their logs, × 100 (≈ the standard
+    /// deviation in percent for normal noise); `None` with fewer than two rounds.
+    pub between_rounds_pct: Option<f64>,
+    /// Spread of samples around their own round's median, pooled over rounds, same scale;
+    /// `None` when no round has two samples.
+    pub within_rounds_pct: Option<f64>,
+}
+
+impl Cell {
+    /// The kept samples grouped by round: from `round_samples` when they account for every
+    /// sample, else (older files) consecutive groups of `per_round`, else one group.
+    pub fn rounds(&self, per_round: usize) -> Vec<&[f64]> {
+        let n = self.samples_s.len();
+        let sizes: Vec<usize> = if !self.round_samples.is_empty()
+            && self.round_samples.iter().sum::<usize>() == n
+        {
+            self.round_samples.clone()
+        } else if per_round > 0 && n > per_round && n.is_multiple_of(per_round) {
+            vec![per_round; n / per_round]
+        } else {
+            vec![n]
+        };
+        let mut out = Vec::with_capacity(sizes.len());
+        let mut start = 0;
+        for k in sizes {
+            if k > 0 {
+                out.push(&self.samples_s[start..start + k]);
+            }
+            start += k;
+        }
+        out
+    }
+}
+
 /// The current time as RFC 3339 UTC.
 pub fn now_utc() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
@@ -202,6 +293,8 @@ impl Results {
             machine,
             config,
             cells,
+            reference: None,
+            interrupted: None,
         }
     }
 
