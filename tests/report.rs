@@ -6,7 +6,7 @@ use crate::common;
 
 use common::{parbench, stderr};
 use parbench::measure::machine;
-use parbench::results::{Cell, Config, Results, SCHEMA};
+use parbench::results::{Cell, Config, Results};
 use parbench::workload;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -204,12 +204,9 @@ fn synthetic(gil_f: f64) -> Results {
     }
     let mut m = machine::detect();
     m.logical_cores = 64;
-    Results {
-        schema: SCHEMA.into(),
-        parbench_version: "synthetic".into(),
-        created: "2026-01-01T00:00:00Z".into(),
-        machine: m,
-        config: Config::of_matrix(
+    let mut r = Results::new(
+        m,
+        Config::of_matrix(
             "synthetic",
             workload::registry()
                 .iter()
@@ -220,7 +217,10 @@ fn synthetic(gil_f: f64) -> Results {
             5,
         ),
         cells,
-    }
+    );
+    r.parbench_version = "synthetic".into();
+    r.created = "2026-01-01T00:00:00Z".into();
+    r
 }
 
 fn report_of(results: &Results, dir: &Path) -> PathBuf {

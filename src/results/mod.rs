@@ -257,15 +257,14 @@ impl Cell {
     /// sample, else (older files) consecutive groups of `per_round`, else one group.
     pub fn rounds(&self, per_round: usize) -> Vec<&[f64]> {
         let n = self.samples_s.len();
-        let sizes: Vec<usize> = if !self.round_samples.is_empty()
-            && self.round_samples.iter().sum::<usize>() == n
-        {
-            self.round_samples.clone()
-        } else if per_round > 0 && n > per_round && n.is_multiple_of(per_round) {
-            vec![per_round; n / per_round]
-        } else {
-            vec![n]
-        };
+        let sizes: Vec<usize> =
+            if !self.round_samples.is_empty() && self.round_samples.iter().sum::<usize>() == n {
+                self.round_samples.clone()
+            } else if per_round > 0 && n > per_round && n.is_multiple_of(per_round) {
+                vec![per_round; n / per_round]
+            } else {
+                vec![n]
+            };
         let mut out = Vec::with_capacity(sizes.len());
         let mut start = 0;
         for k in sizes {
