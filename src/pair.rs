@@ -417,6 +417,8 @@ mod tests {
             workload: "svd",
             strategy: "pool",
             workers: 2,
+            chunk: Some("auto"),
+            round: 1,
         };
         let line = ready_line(step, &label);
         let ask = Ask::parse(line.strip_prefix(READY).unwrap()).unwrap();

@@ -51,6 +51,9 @@ pub enum Outcome {
     /// Exit 1: done, and the answer is no: a cell failed verification, a cell regressed, a
     /// side of a pair failed.
     Negative,
+    /// Exit 128 + the signal: stopped by SIGINT or SIGTERM, what was finished kept (as a shell
+    /// reports a process the signal killed).
+    Interrupted(i32),
 }
 
 impl Outcome {
@@ -58,6 +61,7 @@ impl Outcome {
         match self {
             Outcome::Success => 0,
             Outcome::Negative => 1,
+            Outcome::Interrupted(signal) => (128 + signal).clamp(129, 255) as u8,
         }
     }
 }

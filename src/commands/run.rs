@@ -6,14 +6,21 @@ use super::values::{
     parse_positive_count, parse_seed, parse_workers,
 };
 use crate::error::Error;
+use crate::measure::assemble::assemble;
+use crate::measure::children::{self, Children, Ended};
+use crate::measure::journal::{self, Header, Journal};
 use crate::measure::machine;
-use crate::measure::runner::{self, CellLabel, Plan, Progress};
-use crate::results::{self, Results};
+use crate::measure::record::RoundRecord;
+use crate::measure::runner::{self, Alone, CellLabel, Plan, Progress, Scope};
+use crate::results::{self, Interruption, Results};
 use crate::strategy::{self, Options, Strategy};
+use crate::sys::signals;
 use crate::workload::{self, Params, Size, Workload};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Debug, Args)]
@@ -39,18 +46,20 @@ pub struct RunArgs {
     #[arg(long, default_value = "auto", value_name = "LIST", value_parser = parse_chunks,
           allow_negative_numbers = true)]
     pub chunk: Chunks,
-    /// Timed samples per cell. Ten leave a rank test room for significance after
-    /// `parbench compare` corrects for comparing a hundred cells at once.
-    #[arg(long, default_value_t = 10, value_name = "N", value_parser = parse_positive_count,
+    /// Timed samples per cell and round [default: 2]. The rounds, not the samples, are the
+    /// independent evidence `parbench compare` counts: samples of one round share the
+    /// machine's state of that moment.
+    #[arg(long, value_name = "N", value_parser = parse_positive_count,
           allow_negative_numbers = true)]
-    pub samples: u32,
-    /// Shortest a timed sample may last, in milliseconds: a cell whose tasks all run in less
-    /// repeats them within each sample (the count fixed in its first warm-up) and records the
-    /// mean, so that scheduler ticks and brief interruptions average out (pyperf's calibrated
-    /// loops). 0 runs the tasks once per sample.
-    #[arg(long, default_value_t = 0.0, value_name = "MS", value_parser = parse_non_negative,
+    pub samples: Option<u32>,
+    /// Shortest a timed sample may last, in milliseconds [default: 100; 20 at --size quick]: a
+    /// cell whose tasks all run in less repeats them within each sample (the count fixed from
+    /// its warm-up in each round) and records the mean, so that thread wake-ups, scheduler
+    /// ticks and brief interruptions average out (pyperf's calibrated loops). 0 runs the tasks
+    /// once per sample.
+    #[arg(long, value_name = "MS", value_parser = parse_non_negative,
           allow_negative_numbers = true)]
-    pub sample_time: f64,
+    pub sample_time: Option<f64>,
     /// Untimed warm-up runs per cell.
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = parse_count,
           allow_negative_numbers = true)]
@@ -59,11 +68,18 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 1.0, value_name = "F", value_parser = parse_positive,
           allow_negative_numbers = true)]
     pub scale: f64,
-    /// Run the whole matrix this many times, rotating the cell order each round, and pool the
-    /// samples: slow drift of the machine then spreads over all cells.
-    #[arg(long, default_value_t = 1, value_name = "R", value_parser = parse_positive_count,
+    /// Run the whole matrix this many times [default: 4; 3 at --size quick], rotating the cell
+    /// order each round, each round in a fresh process (see --processes), and pool the
+    /// samples: slow drift of the machine and the layout of one process then spread over all
+    /// cells and show in each cell's interval instead of biasing the run.
+    #[arg(long, value_name = "R", value_parser = parse_positive_count,
           allow_negative_numbers = true)]
-    pub rounds: u32,
+    pub rounds: Option<u32>,
+    /// Fresh processes the rounds are spread over [default: one per round]; 1 measures every
+    /// round in one child process.
+    #[arg(long, value_name = "N", value_parser = parse_positive_count,
+          allow_negative_numbers = true)]
+    pub processes: Option<u32>,
     /// Seconds one task may run in a worker process before the worker is killed and replaced.
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS", value_parser = parse_positive,
           allow_negative_numbers = true)]
@@ -81,14 +97,27 @@ pub struct RunArgs {
     #[arg(long, default_value_t = crate::results::DEFAULT_SEED, value_name = "N", value_parser = parse_seed,
           allow_negative_numbers = true)]
     pub seed: u64,
-    /// Where to write the results file.
-    #[arg(long, default_value = "parbench-results.json", value_name = "FILE")]
+    /// Where to write the results file; - for standard output (the table then goes to stderr).
+    /// Every finished cell round is also kept in FILE.journal until the run completes.
+    #[arg(long, default_value = DEFAULT_OUT, value_name = "FILE")]
     pub out: PathBuf,
+    /// Complete the interrupted run whose results file is FILE (written there again): the
+    /// cell rounds its journal holds are not measured again. The flags must be the
+    /// interrupted run's.
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
+    /// Measure these rounds as a child of `parbench run`, appending to --journal.
+    #[arg(long = "child-rounds", value_name = "LIST", hide = true, requires = "journal")]
+    pub child_rounds: Option<String>,
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub journal: Option<PathBuf>,
     /// Run as one side of `parbench pair`: wait for a turn on stdin before each timed sample,
     /// report it done on stdout, and record the id so that `compare` pairs the samples.
     #[arg(long, value_name = "ID", hide = true)]
     pub pair_id: Option<String>,
 }
+
+const DEFAULT_OUT: &str = "parbench-results.json";
 
 impl RunArgs {
     pub fn size(&self) -> Size {
@@ -96,6 +125,35 @@ impl RunArgs {
             Size::Quick
         } else {
             self.size.into()
+        }
+    }
+
+    fn rounds(&self) -> usize {
+        let default = if self.size() == Size::Quick { 3 } else { 4 };
+        self.rounds.map_or(default, |r| r as usize)
+    }
+
+    fn samples(&self) -> usize {
+        self.samples.map_or(2, |s| s as usize)
+    }
+
+    fn sample_time(&self) -> Duration {
+        let default = if self.size() == Size::Quick { 20.0 } else { 100.0 };
+        Duration::from_secs_f64(self.sample_time.unwrap_or(default) / 1e3)
+    }
+
+    /// Where the results go: the interrupted run's file when resuming.
+    fn out(&self) -> Result<PathBuf, Error> {
+        match &self.resume {
+            Some(file) if self.out != Path::new(DEFAULT_OUT) && self.out != *file => {
+                Err(Error::usage(format!(
+                    "--resume {} writes the results there again; --out {} cannot differ",
+                    file.display(),
+                    self.out.display()
+                )))
+            }
+            Some(file) => Ok(file.clone()),
+            None => Ok(self.out.clone()),
         }
     }
 }
@@ -162,24 +220,57 @@ fn select<T>(
         .collect())
 }
 
-struct Bar(ProgressBar);
+/// The parent's view of the children's progress: a bar on a terminal; elsewhere (CI, pipes)
+/// one line per finished cell round, so a log shows where a long run is.
+struct Shown {
+    bar: ProgressBar,
+    lines: bool,
+    rounds: usize,
+    finished: usize,
+    planned: usize,
+}
 
-impl Progress for Bar {
+impl Progress for Shown {
     fn cell(&mut self, label: &CellLabel<'_>) {
-        self.0.set_message(format!(
-            "{} / {} / {}",
-            label.workload, label.strategy, label.workers
+        self.bar.set_message(format!(
+            "{} / {} / {} (round {})",
+            label.workload,
+            label.strategy,
+            label.workers,
+            label.round + 1
         ));
     }
     fn run_done(&mut self) {
-        self.0.inc(1);
+        self.bar.inc(1);
+    }
+    fn round_done(&mut self, r: &RoundRecord) {
+        self.finished += 1;
+        if !self.lines {
+            return;
+        }
+        let what = if let Some(why) = &r.skipped {
+            format!("skipped ({why})")
+        } else if !r.ok {
+            format!("FAILED: {}", r.details.join("; "))
+        } else {
+            let m = crate::stats::median(&r.samples_s);
+            m.map_or("no sample".into(), crate::units::seconds)
+        };
+        eprintln!(
+            "parbench: [{}/{}] {} round {}/{}: {what}",
+            self.finished,
+            self.planned,
+            r.id(),
+            r.round + 1,
+            self.rounds
+        );
     }
 }
 
 /// The progress bar on stderr; hidden for a side of `parbench pair`, which leaves the terminal
-/// to the coordinator's bar.
+/// to the coordinator's bar, and without a terminal.
 pub fn progress_bar(len: Option<u64>, hidden: bool) -> ProgressBar {
-    let target = if hidden {
+    let target = if hidden || !std::io::stderr().is_terminal() {
         ProgressDrawTarget::hidden()
     } else {
         ProgressDrawTarget::stderr()
@@ -193,35 +284,40 @@ pub fn progress_bar(len: Option<u64>, hidden: bool) -> ProgressBar {
     bar
 }
 
-pub fn run(args: &RunArgs) -> Result<Outcome, Error> {
+/// The plan the flags describe (the same in the parent and in every child).
+fn plan(args: &RunArgs, workers: Vec<usize>, say: bool) -> Result<Plan, Error> {
     let Selection {
         workloads,
         mut strategies,
     } = selection(args)?;
     if !strategies.iter().any(|s| s.name() == results::BASELINE) {
-        eprintln!("parbench: adding strategy serial: it is the baseline of every speedup");
+        if say {
+            eprintln!("parbench: adding strategy serial: it is the baseline of every speedup");
+        }
         strategies.insert(
             0,
             strategy::find(results::BASELINE).expect("the baseline is registered"),
         );
     }
-    crate::sys::files::check_writable(&args.out, "--out")?;
-
-    // Before any strategy touches the BLAS thread count, so the default is recorded.
-    let machine = machine::detect();
-    let workers = args.workers.resolve(machine.logical_cores);
-    let size = args.size();
-    let plan = Plan {
+    let rounds = args.rounds();
+    let processes = args.processes.map_or(rounds, |p| p as usize);
+    if processes > rounds {
+        return Err(Error::usage(format!(
+            "--processes {processes}: more processes than rounds ({rounds}); each process \
+             measures whole rounds"
+        )));
+    }
+    Ok(Plan {
         workloads,
         strategies,
         workers,
         chunks: args.chunk.0.clone(),
         warmup: args.warmup as usize,
-        samples: args.samples as usize,
-        rounds: args.rounds as usize,
-        processes: 1,
+        samples: args.samples(),
+        rounds,
+        processes: if args.pair_id.is_some() { 1 } else { processes },
         params: Params {
-            size,
+            size: args.size(),
             scale: args.scale,
             seed: args.seed,
         },
@@ -232,44 +328,234 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Error> {
             pin: args.pin,
             first_core: 0,
         },
-        min_sample_time: Duration::from_secs_f64(args.sample_time / 1e3),
-    };
-    let mut progress = Bar(progress_bar(
-        Some(plan.total_runs() as u64),
-        args.pair_id.is_some(),
-    ));
-    let cells = match &args.pair_id {
-        None => runner::run(&plan, &mut progress),
-        Some(_) => {
-            let mut relay = crate::pair::Relay::new();
-            match runner::run_in_turns(&plan, &mut progress, &mut relay) {
-                Ok(cells) => cells,
-                // The coordinator reports why; one message for the whole pair.
-                Err(_) if relay.told_to_stop() => return Ok(Outcome::Negative),
-                Err(_) => {
-                    return Err(Error::usage(
-                        "--pair-id: the coordinator stopped handing out turns; nothing written",
-                    ));
-                }
+        min_sample_time: args.sample_time(),
+    })
+}
+
+pub fn run(args: &RunArgs) -> Result<Outcome, Error> {
+    if let Some(rounds) = &args.child_rounds {
+        return child(args, rounds);
+    }
+    if args.pair_id.is_some() {
+        return pair_side(args);
+    }
+    let out = args.out()?;
+    let to_stdout = out.as_os_str() == "-";
+    if !to_stdout {
+        crate::sys::files::check_writable(&out, "--out")?;
+    }
+    // Before any strategy touches the BLAS thread count, so the default is recorded.
+    let machine = machine::detect();
+    let plan = plan(args, args.workers.resolve(machine.logical_cores), true)?;
+    let ids = plan.cell_ids();
+
+    let journal_path = journal::path_for(&out);
+    let now = Header::new(machine, plan.config(None))?;
+    let header = match &args.resume {
+        Some(file) => {
+            let (was, _) = journal::read(&journal_path).map_err(|_| {
+                Error::input(
+                    file,
+                    format!(
+                        "nothing to resume: no journal at {} (the run completed, or never \
+                         started)",
+                        journal_path.display()
+                    ),
+                )
+            })?;
+            if let Some(why) = was.mismatch(&now) {
+                return Err(Error::Input {
+                    flag: Some("--resume"),
+                    path: file.clone(),
+                    reason: format!("cannot be completed by this run: {why}"),
+                });
             }
+            was
+        }
+        None => {
+            if journal_path.exists() && !to_stdout {
+                eprintln!(
+                    "parbench: replacing the journal of an earlier, unfinished run at {} (use \
+                     --resume {} to complete it instead)",
+                    journal_path.display(),
+                    out.display()
+                );
+            }
+            Journal::create(&journal_path, &now)?;
+            now
         }
     };
-    progress.0.finish_and_clear();
 
-    let results = Results::new(machine, plan.config(args.pair_id.clone()), cells);
-    results.write(&args.out)?;
-    print!("{}", crate::report::table::render(&results.cells));
+    let done = children::done_set(&journal_path)?;
+    let per_round = plan.warmup + plan.samples;
+    let planned = ids.len() * plan.rounds;
+    let remaining = planned - done.len().min(planned);
+    let mut progress = Shown {
+        bar: progress_bar(Some((remaining * per_round) as u64), false),
+        lines: !std::io::stderr().is_terminal(),
+        rounds: plan.rounds,
+        finished: done.len(),
+        planned,
+    };
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::Internal(format!("cannot find the parbench executable: {e}")))?;
+    let spawner = Children {
+        exe,
+        args: child_args(),
+        journal: journal_path.clone(),
+        rounds: plan.rounds,
+        processes: plan.processes,
+    };
+    let ended = spawner.measure(&ids, &mut progress)?;
+    progress.bar.finish_and_clear();
+
+    let (_, records) = journal::read(&journal_path)?;
+    let built = assemble(&ids, &records);
+    let mut results = Results::new(header.machine, header.config, built.cells);
+    results.reference = built.reference;
+    if let Ended::Interrupted(signal) = ended {
+        results.interrupted = Some(Interruption {
+            reason: signals::name(signal),
+            finished_rounds: built.rounds_done,
+            planned_rounds: planned,
+        });
+    }
+    finish(&results, &out, &journal_path, ended)
+}
+
+/// Prints the table, then writes the file: a failed write (a full disk) still leaves the
+/// table on the screen, and the journal to resume from.
+fn finish(results: &Results, out: &Path, journal_path: &Path, ended: Ended) -> Result<Outcome, Error> {
+    let table = crate::report::table::render(&results.cells);
+    if out.as_os_str() == "-" {
+        eprint!("{table}");
+    } else {
+        print!("{table}");
+    }
+    let _ = std::io::stdout().flush();
+    results.write(out)?;
+    if let Ended::Interrupted(signal) = ended {
+        let i = results.interrupted.as_ref().expect("set when interrupted");
+        eprintln!(
+            "parbench: stopped by {}: {} of {} cell rounds finished and are in {}; complete \
+             the run with the same flags and --resume {}",
+            signals::name(signal),
+            i.finished_rounds,
+            i.planned_rounds,
+            out.display(),
+            out.display()
+        );
+        return Ok(Outcome::Interrupted(signal));
+    }
+    let _ = std::fs::remove_file(journal_path);
+    if out.as_os_str() != "-" {
+        eprintln!("parbench: wrote {}", out.display());
+    }
+    verdict(results)
+}
+
+/// Exit 1 when a cell failed verification.
+fn verdict(results: &Results) -> Result<Outcome, Error> {
     let bad: Vec<String> = results
         .cells
         .iter()
         .filter(|c| c.skipped.is_none() && !c.verified)
         .map(|c| results::CellId::of(c).to_string())
         .collect();
-    eprintln!("parbench: wrote {}", args.out.display());
     if bad.is_empty() {
         Ok(Outcome::Success)
     } else {
         eprintln!("parbench: verification failed in {}", bad.join(", "));
         Ok(Outcome::Negative)
+    }
+}
+
+/// The arguments a child is given: the run's own, without those only the parent acts on.
+fn child_args() -> Vec<OsString> {
+    let mut out = Vec::new();
+    let mut args = std::env::args_os().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--resume" || a == "--out" {
+            args.next();
+            continue;
+        }
+        let text = a.to_string_lossy();
+        if text.starts_with("--resume=") || text.starts_with("--out=") {
+            continue;
+        }
+        out.push(a);
+    }
+    out
+}
+
+/// A child: measures its rounds, appending each finished cell round to the journal and
+/// telling the parent on stdout.
+fn child(args: &RunArgs, rounds: &str) -> Result<Outcome, Error> {
+    let journal_path = args.journal.clone().expect("clap requires --journal");
+    let cores = machine::logical_cores();
+    let plan = plan(args, args.workers.resolve(cores), false)?;
+    let rounds: Vec<usize> = rounds
+        .split(',')
+        .map(|r| r.parse::<usize>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| Error::usage(format!("--child-rounds {rounds}: not a list of rounds")))?;
+    let done = children::done_set(&journal_path)?;
+    let is_done = |id: &results::CellId, round: usize| done.contains(&(id.clone(), round));
+    let scope = Scope {
+        rounds,
+        done: &is_done,
+    };
+    let mut journal = Journal::append_to(&journal_path)?;
+    let mut failed = None;
+    runner::run_rounds(&plan, &scope, &mut children::Report, &mut Alone, &mut |record| {
+        if failed.is_some() {
+            return;
+        }
+        match journal.append(&record) {
+            Ok(()) => {
+                let _ = children::Line::Done(record).write(&mut std::io::stdout().lock());
+            }
+            Err(e) => failed = Some(e),
+        }
+    })
+    .expect("a run alone is never stopped");
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(Outcome::Success),
+    }
+}
+
+/// A side of `parbench pair`: measures in this process, taking turns.
+fn pair_side(args: &RunArgs) -> Result<Outcome, Error> {
+    crate::sys::files::check_writable(&args.out, "--out")?;
+    let machine = machine::detect();
+    let plan = plan(args, args.workers.resolve(machine.logical_cores), false)?;
+    let mut bar = progress_bar(Some(plan.total_runs() as u64), true);
+    let mut progress = Hidden(&mut bar);
+    let mut relay = crate::pair::Relay::new();
+    let built = match runner::run_in_turns(&plan, &mut progress, &mut relay) {
+        Ok(built) => built,
+        // The coordinator reports why; one message for the whole pair.
+        Err(_) if relay.told_to_stop() => return Ok(Outcome::Negative),
+        Err(_) => {
+            return Err(Error::usage(
+                "--pair-id: the coordinator stopped handing out turns; nothing written",
+            ));
+        }
+    };
+    let mut results = Results::new(machine, plan.config(args.pair_id.clone()), built.cells);
+    results.reference = built.reference;
+    print!("{}", crate::report::table::render(&results.cells));
+    results.write(&args.out)?;
+    eprintln!("parbench: wrote {}", args.out.display());
+    verdict(&results)
+}
+
+struct Hidden<'a>(&'a mut ProgressBar);
+
+impl Progress for Hidden<'_> {
+    fn cell(&mut self, _: &CellLabel<'_>) {}
+    fn run_done(&mut self) {
+        self.0.inc(1);
     }
 }

@@ -4,6 +4,13 @@
 use crate::results::{BlasInfo, Machine};
 use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
 
+/// The logical cores this process may use (what `--workers auto` counts up to).
+pub fn logical_cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
 /// Reads the machine. Call it before any strategy changes the BLAS thread count, so that
 /// `default_threads` is OpenBLAS's own default.
 pub fn detect() -> Machine {
@@ -18,9 +25,7 @@ pub fn detect() -> Machine {
         .and_then(|s| s.cpus().first().map(|c| c.brand().trim().to_string()))
         .filter(|b| !b.is_empty())
         .unwrap_or_else(|| "unknown".into());
-    let logical = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
+    let logical = logical_cores();
     let git = option_env!("PARBENCH_GIT_COMMIT")
         .filter(|c| !c.is_empty())
         .map(String::from);

@@ -1,7 +1,7 @@
 //! What a run measures: the matrix of workloads, strategies, worker counts and chunk settings,
 //! with the sampling and the options the strategies need.
 
-use crate::results::Config;
+use crate::results::{CellId, Config};
 use crate::strategy::{Chunk, Options, Strategy};
 use crate::workload::{Params, Workload};
 use std::time::Duration;
@@ -67,6 +67,23 @@ impl Plan {
             }
         }
         out
+    }
+
+    /// The identity of each cell, workload by workload in [`Plan::settings`] order: the order
+    /// of the results file.
+    pub fn cell_ids(&self) -> Vec<CellId> {
+        let settings = self.settings();
+        self.workloads
+            .iter()
+            .flat_map(|w| {
+                settings.iter().map(move |&(s, workers, chunk)| CellId {
+                    workload: w.name().into(),
+                    strategy: s.name().into(),
+                    workers,
+                    chunk: s.chunked().then(|| chunk.to_string()),
+                })
+            })
+            .collect()
     }
 
     /// How many runs (warm-up and timed) the whole plan makes, skipped cells included.

@@ -1,8 +1,11 @@
 //! The timing loop: for each cell, warm-up runs, then timed samples, each verified.
 
+pub use super::assemble::Assembled;
 pub use super::plan::Plan;
-use crate::results::{Cell, FailedTask, derive_scaling};
-use crate::stats::{median, median_interval};
+use super::assemble::assemble;
+use super::record::RoundRecord;
+use super::reference::time_reference;
+use crate::results::{BASELINE, Cell, CellId, FailedTask};
 use crate::strategy::{self, Chunk, Options, Setup, Strategy};
 use crate::workload::{Instance, TaskResult, Workload};
 use sha2::{Digest, Sha256};
@@ -13,12 +16,28 @@ pub struct CellLabel<'a> {
     pub workload: &'a str,
     pub strategy: &'a str,
     pub workers: usize,
+    /// `None` for strategies that do not chunk.
+    pub chunk: Option<&'a str>,
+    pub round: usize,
+}
+
+impl CellLabel<'_> {
+    pub fn id(&self) -> CellId {
+        CellId {
+            workload: self.workload.into(),
+            strategy: self.strategy.into(),
+            workers: self.workers,
+            chunk: self.chunk.map(Into::into),
+        }
+    }
 }
 
 /// Receives the runner's progress: one call per run of a cell (warm-up and timed alike).
 pub trait Progress {
     fn cell(&mut self, label: &CellLabel<'_>);
     fn run_done(&mut self);
+    /// A cell's round finished and is about to be recorded.
+    fn round_done(&mut self, _record: &RoundRecord) {}
 }
 
 /// Takes turns with other runs on the same machine (`parbench pair`): a run waits for its turn
@@ -114,64 +133,73 @@ pub fn checksum(results: &[TaskResult]) -> String {
     d.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-/// The first verified results of a workload (from `serial`, which runs first) and their
-/// digest: every later cell must reproduce them.
+/// The serial results of a workload in this process and their digest: every cell must
+/// reproduce them.
 type Reference = Option<(String, Vec<TaskResult>)>;
 
-/// A cell while it is being measured, possibly over several rounds.
-struct Tally {
-    cell: Cell,
-    chunk: Chunk,
-    ok: bool,
-    details: Vec<String>,
-    startups: Vec<f64>,
-    ipc: Vec<u64>,
-    /// Runs of all tasks per sample, fixed in the cell's first round.
-    loops: Option<usize>,
+/// Which cell rounds a call measures: a child process measures its share of the rounds, and a
+/// resumed run skips the cell rounds its journal already holds.
+pub struct Scope<'a> {
+    pub rounds: Vec<usize>,
+    pub done: &'a dyn Fn(&CellId, usize) -> bool,
 }
 
-/// Measures every cell of the plan.
+impl Scope<'_> {
+    /// Every round of the plan, nothing done yet.
+    pub fn all(plan: &Plan) -> Scope<'static> {
+        Scope {
+            rounds: (0..plan.rounds.max(1)).collect(),
+            done: &|_, _| false,
+        }
+    }
+}
+
+/// Measures every cell of the plan in this process and pools the rounds (see
+/// [`super::assemble`]).
 ///
 /// Cells run workload by workload, `serial` first. With several rounds, round `r` starts `r/R`
 /// of the way through the list of cells and wraps around, so that no cell is always measured
-/// first or last, and pinned workers start one core further on (see [`crate::sys::affinity`]);
-/// samples of all rounds are pooled. A workload's inputs are built when its first cell in a
-/// stretch comes up and dropped when another workload's does.
+/// first or last, and pinned workers start one core further on (see [`crate::sys::affinity`]).
+/// A workload's inputs are built when its first cell in a stretch comes up and dropped when
+/// another workload's does.
 pub fn run(plan: &Plan, progress: &mut dyn Progress) -> Vec<Cell> {
-    run_in_turns(plan, progress, &mut Alone).expect("a run alone is never stopped")
+    run_in_turns(plan, progress, &mut Alone)
+        .expect("a run alone is never stopped")
+        .cells
 }
 
-/// [`run`], taking a turn before each timed sample (see [`Turns`]).
+/// [`run`], taking a turn before each timed sample (see [`Turns`]); also gives the machine
+/// reference.
 pub fn run_in_turns(
     plan: &Plan,
     progress: &mut dyn Progress,
     turns: &mut dyn Turns,
-) -> Result<Vec<Cell>, Stopped> {
+) -> Result<Assembled, Stopped> {
+    let mut records = Vec::new();
+    run_rounds(plan, &Scope::all(plan), progress, turns, &mut |r| {
+        records.push(r)
+    })?;
+    Ok(assemble(&plan.cell_ids(), &records))
+}
+
+/// Measures the cell rounds of `scope`, handing each to `sink` as it finishes.
+pub fn run_rounds(
+    plan: &Plan,
+    scope: &Scope<'_>,
+    progress: &mut dyn Progress,
+    turns: &mut dyn Turns,
+    sink: &mut dyn FnMut(RoundRecord),
+) -> Result<(), Stopped> {
     crate::sys::allocator::configure();
     strategy::quiet_task_panics();
     let settings = plan.settings();
+    let ids = plan.cell_ids();
     let order: Vec<(usize, usize)> = (0..plan.workloads.len())
         .flat_map(|w| (0..settings.len()).map(move |p| (w, p)))
         .collect();
-    let mut tallies: Vec<Tally> = order
-        .iter()
-        .map(|&(w, p)| Tally {
-            cell: Cell::new(
-                plan.workloads[w].name(),
-                settings[p].0.name(),
-                settings[p].1,
-            ),
-            chunk: settings[p].2,
-            ok: true,
-            details: Vec::new(),
-            startups: Vec::new(),
-            ipc: Vec::new(),
-            loops: None,
-        })
-        .collect();
     let mut references: Vec<Reference> = vec![None; plan.workloads.len()];
     let rounds = plan.rounds.max(1);
-    for round in 0..rounds {
+    for &round in &scope.rounds {
         let offset = round * order.len() / rounds;
         let options = Options {
             first_core: round,
@@ -181,12 +209,17 @@ pub fn run_in_turns(
         for k in 0..order.len() {
             let idx = (offset + k) % order.len();
             let (w, p) = order[idx];
+            if (scope.done)(&ids[idx], round) {
+                continue;
+            }
             let workload = plan.workloads[w].as_ref();
-            let (strategy, workers, _) = settings[p];
+            let (strategy, workers, chunk) = settings[p];
             let label = CellLabel {
                 workload: workload.name(),
                 strategy: strategy.name(),
                 workers,
+                chunk: ids[idx].chunk.as_deref(),
+                round,
             };
             let per_cell = plan.samples.max(1);
             let first = Step {
@@ -205,11 +238,15 @@ pub fn run_in_turns(
             }
             let instance = current.as_ref().expect("just prepared").1.as_ref();
             progress.cell(&label);
+            if references[w].is_none() && strategy.name() != BASELINE {
+                references[w] = serial_reference(plan, workload, instance, &options);
+            }
             let target = Target {
                 workload,
                 instance,
                 strategy,
                 workers,
+                chunk,
                 options: &options,
             };
             let mut turn = TurnAt {
@@ -217,26 +254,53 @@ pub fn run_in_turns(
                 first,
                 label: &label,
             };
+            let mut record = RoundRecord::new(&ids[idx], round, k);
             measure_round(
                 plan,
                 &target,
-                &mut tallies[idx],
+                &mut record,
                 &mut references[w],
                 progress,
                 &mut turn,
             )?;
+            if record.skipped.is_none() {
+                record.reference_s = Some(time_reference());
+            }
             if k + 1 == order.len() {
                 // The round's inputs go within its last turn, not during another run's sample.
                 drop(current.take());
             }
             turns.done();
+            progress.round_done(&record);
+            sink(record);
         }
     }
-    let mut cells: Vec<Cell> = tallies.into_iter().map(finish).collect();
-    for group in cells.chunk_by_mut(|a, b| a.workload == b.workload) {
-        derive_scaling(group);
-    }
-    Ok(cells)
+    Ok(())
+}
+
+/// The serial results of a workload, for a process whose first cell of it is not serial (a
+/// round that starts part-way through the workload's cells): one untimed serial run.
+fn serial_reference(
+    plan: &Plan,
+    workload: &dyn Workload,
+    instance: &dyn Instance,
+    options: &Options,
+) -> Reference {
+    let serial = strategy::find(BASELINE).expect("the baseline is registered");
+    let setup = Setup {
+        workers: 1,
+        chunk: Chunk::Auto,
+        workload: Some(workload),
+        params: plan.params,
+        instance,
+        options,
+    };
+    let mut exec = strategy::start(serial.as_ref(), &setup).ok()?;
+    let results = exec.execute(instance);
+    instance
+        .verify(&results)
+        .passed
+        .then(|| (checksum(&results), results))
 }
 
 struct Target<'a> {
@@ -244,6 +308,7 @@ struct Target<'a> {
     instance: &'a dyn Instance,
     strategy: &'a dyn Strategy,
     workers: usize,
+    chunk: Chunk,
     /// The plan's options as they stand this round.
     options: &'a Options,
 }
@@ -304,7 +369,7 @@ fn against_reference(
 fn measure_round(
     plan: &Plan,
     target: &Target<'_>,
-    tally: &mut Tally,
+    record: &mut RoundRecord,
     reference: &mut Reference,
     progress: &mut dyn Progress,
     turn: &mut TurnAt<'_, '_>,
@@ -314,14 +379,13 @@ fn measure_round(
         instance,
         strategy,
         workers,
+        chunk,
         options,
     } = *target;
-    let chunk = tally.chunk;
-    tally.cell.tasks = instance.tasks();
-    tally.cell.chunk = strategy.chunked().then(|| chunk.to_string());
+    record.tasks = instance.tasks();
     let runs = plan.warmup + plan.samples;
     if let Some(reason) = strategy::skip_reason(strategy, workload) {
-        tally.cell.skipped = Some(reason);
+        record.skipped = Some(reason);
         (0..runs).for_each(|_| progress.run_done());
         return turn.pass(plan.samples);
     }
@@ -337,13 +401,12 @@ fn measure_round(
     let mut exec = match strategy::start(strategy, &setup) {
         Ok(e) => e,
         Err(e) => {
-            tally.ok = false;
-            tally.details.push(format!("could not start: {e}"));
+            record.problem(format!("could not start: {e}"));
             (0..runs).for_each(|_| progress.run_done());
             return turn.pass(plan.samples);
         }
     };
-    tally.startups.push(started.elapsed().as_secs_f64());
+    record.startup_s = Some(started.elapsed().as_secs_f64());
     let mut last = None;
     for _ in 0..plan.warmup {
         let start = Instant::now();
@@ -352,10 +415,9 @@ fn measure_round(
         progress.run_done();
     }
     exec.take_stats();
-    let loops = *tally.loops.get_or_insert_with(|| {
-        if plan.min_sample_time.is_zero() {
-            return 1;
-        }
+    record.loops = if plan.min_sample_time.is_zero() {
+        1
+    } else {
         let once = last.unwrap_or_else(|| {
             // No warm-up to learn from: one untimed run, whose results are not kept.
             let start = Instant::now();
@@ -364,119 +426,92 @@ fn measure_round(
             start.elapsed()
         });
         loops_for(plan.min_sample_time, once)
-    });
-    tally.cell.loops = loops;
+    };
+    let mut ipc = Vec::new();
     for i in 0..plan.samples {
         if i > 0 {
             turn.next(i)?;
         }
         let mut busy = 0.0;
-        for _ in 0..loops {
+        let mut disturbed = false;
+        for _ in 0..record.loops {
             let start = Instant::now();
             let results = exec.execute(instance);
             busy += start.elapsed().as_secs_f64();
-            record(tally, instance, reference, exec.take_stats(), &results);
+            let stats = exec.take_stats();
+            disturbed |= stats.restarts > 0;
+            ipc.push(stats.ipc_bytes);
+            check_run(record, instance, reference, stats, &results);
         }
         progress.run_done();
-        tally.cell.samples_s.push(busy / loops as f64);
+        let sample = busy / record.loops as f64;
+        // A worker's replacement (its start, the lost and retried tasks) is the fault's cost,
+        // not the strategy's: the sample is kept apart and out of every statistic.
+        if disturbed {
+            record.disturbed_s.push(sample);
+        } else {
+            record.samples_s.push(sample);
+        }
+    }
+    if ipc.iter().any(|&b| b > 0) {
+        record.ipc_bytes = Some(ipc.iter().sum::<u64>() / ipc.len() as u64);
     }
     Ok(())
 }
 
 /// Files one run of all tasks: its executor's statistics, and whether its results pass the
-/// workload's check and match the serial reference and the cell's earlier runs.
-fn record(
-    tally: &mut Tally,
+/// workload's check and match the serial reference and the round's earlier runs.
+fn check_run(
+    record: &mut RoundRecord,
     instance: &dyn Instance,
     reference: &mut Reference,
     stats: strategy::ExecStats,
     results: &[TaskResult],
 ) {
-    let cell = &mut tally.cell;
-    tally.ipc.push(stats.ipc_bytes);
-    cell.worker_restarts += stats.restarts;
+    record.restarts += stats.restarts;
     for t in stats.retried {
-        if !cell.retried_tasks.contains(&t) {
-            cell.retried_tasks.push(t);
+        if !record.retried.contains(&t) {
+            record.retried.push(t);
         }
     }
-
     let check = instance.verify(results);
     if results.len() != instance.tasks() {
-        tally.ok = false;
-        tally.details.push(format!(
+        record.problem(format!(
             "{} results for {} tasks",
             results.len(),
             instance.tasks()
         ));
     }
     if !check.passed {
-        tally.ok = false;
-        tally.details.push(check.detail.clone());
+        record.problem(check.detail.clone());
     }
     let digest = checksum(results);
     let sum = match against_reference(instance, reference, digest.clone(), results) {
         Ok((sum, exact)) => {
-            cell.exact_match = Some(cell.exact_match.unwrap_or(true) && exact);
+            record.exact_match = Some(record.exact_match.unwrap_or(true) && exact);
             sum
         }
         Err(why) => {
-            tally.ok = false;
-            tally.details.push(why);
+            record.problem(why);
             digest
         }
     };
-    match &cell.checksum {
+    match &record.checksum {
         None => {
             if reference.is_none() && check.passed {
                 *reference = Some((sum.clone(), results.to_vec()));
             }
-            cell.checksum = Some(sum);
-            cell.summary = check.summary;
-            cell.check = check.detail;
-            cell.failed_tasks = failures(results);
+            record.checksum = Some(sum);
+            record.summary = check.summary;
+            record.check = check.detail;
+            record.failed_tasks = failures(results);
         }
         Some(first) if *first != sum => {
-            tally.ok = false;
-            tally.details.push(format!(
-                "outputs changed between samples ({first} then {sum})"
-            ));
+            let why = format!("outputs changed between samples ({first} then {sum})");
+            record.problem(why);
         }
         Some(_) => {}
     }
-}
-
-/// Turns a tally into the cell's final figures.
-fn finish(t: Tally) -> Cell {
-    let mut cell = t.cell;
-    if cell.skipped.is_some() {
-        return cell;
-    }
-    cell.verified = t.ok && !cell.samples_s.is_empty();
-    if !t.details.is_empty() {
-        // Every sample repeats its problems; each is worth saying once.
-        let mut details: Vec<String> = Vec::new();
-        for d in t.details {
-            if !details.contains(&d) {
-                details.push(d);
-            }
-        }
-        cell.check = details.join("; ");
-    }
-    cell.retried_tasks.sort_unstable();
-    cell.median_s = median(&cell.samples_s);
-    if let Some((ci, coverage)) = median_interval(&cell.samples_s) {
-        cell.ci95_s = Some(ci);
-        cell.ci_coverage = Some(coverage);
-    }
-    cell.startup_s = median(&t.startups);
-    if t.ipc.iter().any(|&b| b > 0) {
-        cell.ipc_bytes = Some(t.ipc.iter().sum::<u64>() / t.ipc.len() as u64);
-    }
-    if cell.workload == "noop" && cell.tasks > 0 {
-        cell.overhead_us_per_task = cell.median_s.map(|m| m * 1e6 / cell.tasks as f64);
-    }
-    cell
 }
 
 fn failures(results: &[TaskResult]) -> Vec<FailedTask> {

@@ -88,6 +88,29 @@ pub fn mean_std(x: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
+/// Sample standard deviation (`ddof=1`): the spread of a few independent observations, such
+/// as rounds' medians; NaN below two values.
+pub fn sample_sd(x: &[f64]) -> f64 {
+    if x.len() < 2 {
+        return f64::NAN;
+    }
+    let (mean, _) = mean_std(x);
+    let ss = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>();
+    (ss / (x.len() - 1) as f64).sqrt()
+}
+
+/// The `p` quantile of Student's t with `df` degrees of freedom (the interval of a mean of a
+/// few rounds); the normal quantile when `df` is infinite.
+pub fn t_quantile(p: f64, df: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+    if df.is_infinite() {
+        return Normal::standard().inverse_cdf(p);
+    }
+    StudentsT::new(0.0, 1.0, df)
+        .expect("positive degrees of freedom")
+        .inverse_cdf(p)
+}
+
 /// numpy's default percentile (linear interpolation between closest ranks), `q` in 0..=100.
 pub fn percentile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {

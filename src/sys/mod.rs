@@ -1,7 +1,8 @@
 //! What parbench asks of the operating system and of OpenBLAS: CPU affinity, OpenBLAS's thread
-//! count, the allocator's thresholds, and files written atomically.
+//! count, the allocator's thresholds, files written atomically, and the signals that stop a run.
 
 pub mod affinity;
 pub mod allocator;
 pub mod files;
 pub mod openblas;
+pub mod signals;

@@ -10,7 +10,7 @@
 
 mod dispatch;
 pub mod serve;
-mod shm;
+pub mod shm;
 mod spawn;
 mod wire;
 

@@ -83,6 +83,20 @@ pub fn attach(path: &Path, lens: &[usize]) -> std::io::Result<Vec<Array>> {
         .collect())
 }
 
+/// Removes the shared files of process `pid` (a measuring child that has ended, however it
+/// ended): they go with the run that made them.
+pub fn remove_owned_by(pid: u32) {
+    let Ok(entries) = std::fs::read_dir(shm_dir()) else {
+        return;
+    };
+    let prefix = format!("{PREFIX}{pid}-");
+    for e in entries.flatten() {
+        if e.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Removes shared files whose owning process no longer exists (a run killed before its
 /// cleanup ran).
 fn remove_stale() {
