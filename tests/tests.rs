@@ -14,6 +14,7 @@ mod compare;
 mod doc_values;
 mod errors;
 mod faults;
+mod interrupt;
 mod layers;
 mod pair;
 mod pinning;

@@ -107,7 +107,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub resume: Option<PathBuf>,
     /// Measure these rounds as a child of `parbench run`, appending to --journal.
-    #[arg(long = "child-rounds", value_name = "LIST", hide = true, requires = "journal")]
+    #[arg(
+        long = "child-rounds",
+        value_name = "LIST",
+        hide = true,
+        requires = "journal"
+    )]
     pub child_rounds: Option<String>,
     #[arg(long, value_name = "FILE", hide = true)]
     pub journal: Option<PathBuf>,
@@ -138,7 +143,11 @@ impl RunArgs {
     }
 
     fn sample_time(&self) -> Duration {
-        let default = if self.size() == Size::Quick { 20.0 } else { 100.0 };
+        let default = if self.size() == Size::Quick {
+            20.0
+        } else {
+            100.0
+        };
         Duration::from_secs_f64(self.sample_time.unwrap_or(default) / 1e3)
     }
 
@@ -341,6 +350,18 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Error> {
     }
     let out = args.out()?;
     let to_stdout = out.as_os_str() == "-";
+    let journal_path = journal::path_for(&out);
+    if let Some(file) = &args.resume
+        && !journal_path.exists()
+    {
+        return Err(Error::input(
+            file,
+            format!(
+                "nothing to resume: no journal at {} (the run completed, or never started)",
+                journal_path.display()
+            ),
+        ));
+    }
     if !to_stdout {
         crate::sys::files::check_writable(&out, "--out")?;
     }
@@ -349,20 +370,10 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Error> {
     let plan = plan(args, args.workers.resolve(machine.logical_cores), true)?;
     let ids = plan.cell_ids();
 
-    let journal_path = journal::path_for(&out);
     let now = Header::new(machine, plan.config(None))?;
     let header = match &args.resume {
         Some(file) => {
-            let (was, _) = journal::read(&journal_path).map_err(|_| {
-                Error::input(
-                    file,
-                    format!(
-                        "nothing to resume: no journal at {} (the run completed, or never \
-                         started)",
-                        journal_path.display()
-                    ),
-                )
-            })?;
+            let (was, _) = journal::read(&journal_path)?;
             if let Some(why) = was.mismatch(&now) {
                 return Err(Error::Input {
                     flag: Some("--resume"),
@@ -425,7 +436,12 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Error> {
 
 /// Prints the table, then writes the file: a failed write (a full disk) still leaves the
 /// table on the screen, and the journal to resume from.
-fn finish(results: &Results, out: &Path, journal_path: &Path, ended: Ended) -> Result<Outcome, Error> {
+fn finish(
+    results: &Results,
+    out: &Path,
+    journal_path: &Path,
+    ended: Ended,
+) -> Result<Outcome, Error> {
     let table = crate::report::table::render(&results.cells);
     if out.as_os_str() == "-" {
         eprint!("{table}");
@@ -507,17 +523,23 @@ fn child(args: &RunArgs, rounds: &str) -> Result<Outcome, Error> {
     };
     let mut journal = Journal::append_to(&journal_path)?;
     let mut failed = None;
-    runner::run_rounds(&plan, &scope, &mut children::Report, &mut Alone, &mut |record| {
-        if failed.is_some() {
-            return;
-        }
-        match journal.append(&record) {
-            Ok(()) => {
-                let _ = children::Line::Done(record).write(&mut std::io::stdout().lock());
+    runner::run_rounds(
+        &plan,
+        &scope,
+        &mut children::Report,
+        &mut Alone,
+        &mut |record| {
+            if failed.is_some() {
+                return;
             }
-            Err(e) => failed = Some(e),
-        }
-    })
+            match journal.append(&record) {
+                Ok(()) => {
+                    let _ = children::Line::Done(record).write(&mut std::io::stdout().lock());
+                }
+                Err(e) => failed = Some(e),
+            }
+        },
+    )
     .expect("a run alone is never stopped");
     match failed {
         Some(e) => Err(e),

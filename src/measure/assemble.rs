@@ -82,7 +82,10 @@ fn cell(id: &CellId, rounds: &[&RoundRecord]) -> Cell {
         }
     }
     // The first round that verified its outputs describes them; every other must agree.
-    let described = rounds.iter().find(|r| r.checksum.is_some()).unwrap_or(&first);
+    let described = rounds
+        .iter()
+        .find(|r| r.checksum.is_some())
+        .unwrap_or(&first);
     cell.checksum = described.checksum.clone();
     cell.summary = described.summary.clone();
     cell.check = described.check.clone();
@@ -285,7 +288,10 @@ mod tests {
 
     #[test]
     fn unmeasured_cells_are_left_out() {
-        let a = assemble(&[id("serial"), id("pool")], &[round("serial", 0, &[1.0], 1)]);
+        let a = assemble(
+            &[id("serial"), id("pool")],
+            &[round("serial", 0, &[1.0], 1)],
+        );
         assert_eq!(a.cells.len(), 1);
         assert_eq!(a.rounds_done, 1);
     }

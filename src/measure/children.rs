@@ -164,7 +164,8 @@ impl Children {
         signals::forward_to(None);
         signals::sweep_group(pid);
         crate::strategy::process::shm::remove_owned_by(pid);
-        let status = status.map_err(|e| Error::Internal(format!("lost a measuring process: {e}")))?;
+        let status =
+            status.map_err(|e| Error::Internal(format!("lost a measuring process: {e}")))?;
         if status.success() {
             return Ok(ChildEnd::Finished);
         }
@@ -173,7 +174,9 @@ impl Children {
         }
         let how = describe(status);
         if let Some((id, round)) = in_flight {
-            eprintln!("parbench: the process measuring {id} (round {round}) {how}; the run goes on");
+            eprintln!(
+                "parbench: the process measuring {id} (round {round}) {how}; the run goes on"
+            );
             let lost = RoundRecord::lost(
                 &id,
                 round,

@@ -44,7 +44,8 @@ impl Header {
             return Some("it was measured by another parbench build".into());
         }
         let (a, b) = (&self.machine, &now.machine);
-        if (&a.cpu_model, a.logical_cores, &a.hostname) != (&b.cpu_model, b.logical_cores, &b.hostname)
+        if (&a.cpu_model, a.logical_cores, &a.hostname)
+            != (&b.cpu_model, b.logical_cores, &b.hostname)
         {
             return Some(format!(
                 "it was measured on another machine ({}, {} cores, {})",
@@ -151,8 +152,8 @@ pub fn read(path: &Path) -> Result<(Header, Vec<RoundRecord>), Error> {
     let Some(first) = lines.first() else {
         return Err(bad("the journal is empty".into()));
     };
-    let header: Header = serde_json::from_str(first)
-        .map_err(|e| bad(format!("not a parbench journal ({e})")))?;
+    let header: Header =
+        serde_json::from_str(first).map_err(|e| bad(format!("not a parbench journal ({e})")))?;
     if header.journal != SCHEMA {
         return Err(bad(format!(
             "journal schema {} (this parbench reads {SCHEMA})",
@@ -191,7 +192,13 @@ mod tests {
     use crate::results::CellId;
 
     fn header() -> Header {
-        let config = Config::of_matrix("quick", vec!["noop".into()], vec!["serial".into()], vec![1], 2);
+        let config = Config::of_matrix(
+            "quick",
+            vec!["noop".into()],
+            vec!["serial".into()],
+            vec![1],
+            2,
+        );
         Header::new(crate::measure::machine::detect(), config).unwrap()
     }
 
@@ -229,7 +236,10 @@ mod tests {
 
     #[test]
     fn standard_output_keeps_its_journal_in_the_temporary_directory() {
-        assert_eq!(path_for(Path::new("x/r.json")), Path::new("x/r.json.journal"));
+        assert_eq!(
+            path_for(Path::new("x/r.json")),
+            Path::new("x/r.json.journal")
+        );
         assert!(path_for(Path::new("-")).starts_with(std::env::temp_dir()));
     }
 }

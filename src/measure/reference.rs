@@ -7,7 +7,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 /// Names the kernel in the results file: files that timed another kernel are not compared.
-pub const KERNEL: &str = "ref-v1: 2^21-step dependent multiply then add chain, then 8 sums of 32768 doubles";
+pub const KERNEL: &str =
+    "ref-v1: 2^21-step dependent multiply then add chain, then 8 sums of 32768 doubles";
 
 /// Seconds the kernel took, once (a few milliseconds). One thread: it measures how fast this
 /// machine runs one core's arithmetic and cache-resident loads right now.

@@ -1,8 +1,8 @@
 //! The timing loop: for each cell, warm-up runs, then timed samples, each verified.
 
 pub use super::assemble::Assembled;
-pub use super::plan::Plan;
 use super::assemble::assemble;
+pub use super::plan::Plan;
 use super::record::RoundRecord;
 use super::reference::time_reference;
 use crate::results::{BASELINE, Cell, CellId, FailedTask};

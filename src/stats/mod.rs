@@ -7,6 +7,7 @@ pub mod inference;
 pub mod scaling;
 
 pub use descriptive::{
-    mean_std, median, median_interval, neumaier_sum, pairwise_sum, percentile, sample_sd, t_quantile,
+    mean_std, median, median_interval, neumaier_sum, pairwise_sum, percentile, sample_sd,
+    t_quantile,
 };
 pub use scaling::{amdahl_fit, amdahl_speedup, break_even, karp_flatt};

@@ -91,7 +91,10 @@ pub fn remove_owned_by(pid: u32) {
     };
     let prefix = format!("{PREFIX}{pid}-");
     for e in entries.flatten() {
-        if e.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) {
+        if e.file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(&prefix))
+        {
             let _ = std::fs::remove_file(e.path());
         }
     }
