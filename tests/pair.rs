@@ -289,6 +289,8 @@ fn a_side_whose_coordinator_is_gone_stops_without_a_file() {
         "sum-squares",
         "--strategies",
         "serial",
+        "--rounds",
+        "1",
         "--samples",
         "2",
         "--pair-id",
