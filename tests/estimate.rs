@@ -2,6 +2,7 @@
 //! threads than they have tasks.
 
 use crate::common;
+use parbench::gil_model;
 use parbench::measure::estimate::estimate;
 use parbench::measure::runner::{self, Silent};
 use parbench::strategy::{self, Chunk};
@@ -85,6 +86,7 @@ fn dry_run_lists_the_cells_and_the_estimated_duration() {
 
 /// Two tasks, each watching for a while how many threads of this process bear the name of
 /// the strategy's workers (`parbench-pool-3`, …), so that threads started late are seen too.
+/// They release the GIL model's lock as numpy would, so that `gil` runs them side by side.
 struct CountThreads {
     prefix: String,
 }
@@ -104,12 +106,15 @@ impl Instance for CountThreads {
         2
     }
     fn run(&self, _index: usize) -> Result<Output, String> {
-        let mut most = 0;
-        for _ in 0..20 {
-            most = most.max(self.count());
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        Ok(Output::Int(most as i128))
+        let most = gil_model::released(|| {
+            (0..20)
+                .map(|_| {
+                    std::thread::sleep(Duration::from_millis(5));
+                    self.count()
+                })
+                .max()
+        });
+        Ok(Output::Int(most.unwrap_or(0) as i128))
     }
     fn verify(&self, _results: &[TaskResult]) -> Check {
         Check::pass("counted")

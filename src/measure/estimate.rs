@@ -392,11 +392,12 @@ impl Estimate {
             .filter(|c| c.skipped.is_none() && c.seconds.is_none())
             .count();
         let mut line = format!(
-            "estimate: {} cells, about {} in all ({} rounds, preparing inputs ~{}), largest \
+            "estimate: {} cells, about {} in all ({} round{}, preparing inputs ~{}), largest \
              memory need ~{}; calibrated in {}",
             self.cells.len(),
             duration(self.total_s),
             self.rounds,
+            if self.rounds == 1 { "" } else { "s" },
             duration(self.prepare_s),
             bytes(self.peak_bytes),
             duration(self.calibration_s)
@@ -615,7 +616,10 @@ mod tests {
         // The shared-memory copy of B and C, and two worker processes with what they do not
         // map (the expected sums: a worker that prepares for itself keeps its own inputs).
         let unshared = d.input_bytes - d.shared_bytes;
-        assert_eq!(procs - threads, d.shared_bytes + 2 * (PROCESS_BYTES + unshared));
+        assert_eq!(
+            procs - threads,
+            d.shared_bytes + 2 * (PROCESS_BYTES + unshared)
+        );
         // Never more running tasks than tasks.
         assert_eq!(
             peak_bytes(&d, Family::Threads, 10_000),
