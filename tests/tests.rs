@@ -13,6 +13,7 @@ mod cli;
 mod compare;
 mod doc_values;
 mod errors;
+mod estimate;
 mod faults;
 mod interrupt;
 mod layers;

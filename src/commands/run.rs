@@ -8,6 +8,7 @@ use super::values::{
 use crate::error::Error;
 use crate::measure::assemble::assemble;
 use crate::measure::children::{self, Children, Ended};
+use crate::measure::estimate;
 use crate::measure::journal::{self, Header, Journal};
 use crate::measure::machine;
 use crate::measure::record::RoundRecord;
@@ -106,6 +107,9 @@ pub struct RunArgs {
     /// interrupted run's.
     #[arg(long, value_name = "FILE")]
     pub resume: Option<PathBuf>,
+    /// Print the cells with each one's estimated time and memory, and the total, then stop.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Measure these rounds as a child of `parbench run`, appending to --journal.
     #[arg(
         long = "child-rounds",
@@ -369,6 +373,15 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Error> {
     let machine = machine::detect();
     let plan = plan(args, args.workers.resolve(machine.logical_cores), true)?;
     let ids = plan.cell_ids();
+    // Before the first cell: a run that cannot fit in memory or would run for weeks is
+    // refused, naming the flag; --dry-run shows the cells and stops.
+    let estimate = estimate::estimate(&plan);
+    if args.dry_run {
+        print!("{}", estimate.render());
+        return Ok(Outcome::Success);
+    }
+    estimate::refuse(&estimate, &estimate::Limits::here())?;
+    eprintln!("parbench: {}", estimate.summary());
 
     let now = Header::new(machine, plan.config(None))?;
     let header = match &args.resume {

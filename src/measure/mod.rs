@@ -1,7 +1,9 @@
-//! Measurement: the timing loop, its statistics, and the machine it ran on.
+//! Measurement: the plan, the timing loop, the rounds in fresh processes and their journal,
+//! the up-front estimate, the machine-speed reference, and the machine it ran on.
 
 pub mod assemble;
 pub mod children;
+pub mod estimate;
 pub mod journal;
 pub mod machine;
 pub mod plan;

@@ -55,7 +55,8 @@ impl Executor for Run {
         let next = AtomicUsize::new(0);
         let (chunk, pin) = (self.chunk, self.pin);
         let mut done: Vec<(usize, TaskResult)> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..self.workers.max(1))
+            // No more threads than tasks: the rest would only queue for the lock and leave.
+            let handles: Vec<_> = (0..self.workers.min(n).max(1))
                 .map(|w| {
                     let (lock, next) = (lock.clone(), &next);
                     std::thread::Builder::new()

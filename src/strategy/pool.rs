@@ -1,5 +1,6 @@
-//! `pool`: a rayon thread pool of exactly `workers` threads, built once per worker count
-//! (rayon's global pool can be sized only once per process), with work stealing.
+//! `pool`: a rayon thread pool of `workers` threads (never more than the tasks: the others
+//! would only sleep), built per cell rather than rayon's global pool, which can be sized only
+//! once per process; with work stealing.
 
 use super::{Executor, Family, Setup, Strategy, run_caught};
 use crate::workload::{Instance, TaskResult};
@@ -24,13 +25,14 @@ impl Strategy for Pool {
         [255, 127, 14]
     }
     fn description(&self) -> &'static str {
-        "rayon ThreadPool of exactly `workers` threads, dynamic scheduling (work stealing)"
+        "rayon ThreadPool of `workers` threads (at most one per task), dynamic scheduling (work stealing)"
     }
     fn chunked(&self) -> bool {
         true
     }
     fn executor(&self, setup: &Setup<'_>) -> Result<Box<dyn Executor>, String> {
-        let workers = setup.workers;
+        // A cell keeps its `workers` label; threads beyond the task count would never get one.
+        let workers = setup.workers.min(setup.instance.tasks()).max(1);
         let pin = setup.options.pinned_first();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(workers)

@@ -1,11 +1,11 @@
 //! Document 000's `A = B + C` on arrays of 10^7 doubles, split into blocks, one task per block.
 
 use super::array::Array;
-use super::blocks::{Blocks, fill_blocks};
+use super::blocks::{Blocks, array_len, fill_blocks};
 use super::checks::{all_floats, close};
+use super::demand::doubles;
 use super::random::sub_seed;
-use super::scale::scaled;
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 use crate::stats::pairwise_sum;
 use rand::RngExt;
 use std::sync::OnceLock;
@@ -32,7 +32,7 @@ impl Workload for Add {
         Kind::Array
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
-        let len = scaled(p.size.pick(200_000, 10_000_000, 10_000_000), p.scale);
+        let len = array_len(p);
         let blocks = blocks(p, len);
         let mut b = vec![0.0; len];
         let mut c = vec![0.0; len];
@@ -48,6 +48,16 @@ impl Workload for Add {
             c,
             expected: OnceLock::new(),
         })
+    }
+    fn demand(&self, p: &Params) -> Option<Demand> {
+        let len = array_len(p);
+        let b = blocks(p, len);
+        // B and C (shared), the expected sums per block, and each task's fresh A.
+        let demand = Demand::compute(b.tasks(), (b.tasks() * b.chunk) as f64)
+            .with_inputs(2 * doubles(len), true)
+            .with_inputs(doubles(b.chunks()), false)
+            .with_task_bytes(doubles(b.chunk));
+        Some(demand)
     }
 }
 

@@ -1,6 +1,8 @@
 //! How the element-wise workloads cut one large array into tasks.
 
+use super::Params;
 use super::random::task_rng;
+use super::scale::scaled;
 use rand_chacha::ChaCha8Rng;
 use std::ops::Range;
 
@@ -43,6 +45,12 @@ impl Blocks {
     pub fn range(&self, index: usize) -> Range<usize> {
         self.chunk_range(index % self.chunks())
     }
+}
+
+/// The length of the one large array of the elementwise workloads (`add`, `sin`, `norm-isf`):
+/// 10^7 doubles in the documents.
+pub fn array_len(p: &Params) -> usize {
+    scaled(p.size.pick(200_000, 10_000_000, 10_000_000), p.scale)
 }
 
 /// Fills `out` block by block, each block from its own random stream, so the array is the same

@@ -6,9 +6,10 @@
 //! p = lo + (hi − lo)(sin u + 1)/2, which keeps every iterate feasible.
 
 use super::checks::all_vectors;
+use super::demand::doubles;
 use super::random::task_rng;
-use super::scale::repeats;
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::scale::{repeats, total_repeats};
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 use crate::stats::mean_std;
 use levenberg_marquardt::{LeastSquaresProblem, LevenbergMarquardt};
 use nalgebra::{DVector, Dyn, OMatrix, Owned, U2, Vector2};
@@ -41,11 +42,22 @@ impl Workload for CurveFit {
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
         Box::new(Prepared {
-            tasks: p.size.pick(40, 100, 200_000),
+            tasks: tasks(p),
             seed: p.seed,
             scale: p.scale,
         })
     }
+    fn demand(&self, p: &Params) -> Option<Demand> {
+        let tasks = tasks(p);
+        // Residuals, the POINTS × 2 Jacobian and the solver's working copies of them.
+        let demand = Demand::compute(tasks, total_repeats(tasks, p.scale));
+        Some(demand.with_task_bytes(doubles(8 * POINTS)))
+    }
+}
+
+/// One task per experiment.
+fn tasks(p: &Params) -> usize {
+    p.size.pick(40, 100, 200_000)
 }
 
 fn to_box(u: f64) -> f64 {

@@ -1,9 +1,10 @@
 //! Document 000's `f`: `y = [1]*10000000; [math.exp(i) for i in y]`, one element at a time.
 
 use super::checks::{all_floats, close};
+use super::demand::values;
 use super::interp::{Value, list_of};
 use super::scale::scaled;
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 use crate::gil_model::Ticker;
 use crate::stats::neumaier_sum;
 use std::hint::black_box;
@@ -26,11 +27,22 @@ impl Workload for ExpLoop {
         Kind::Interpreted
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
-        Box::new(Prepared {
-            tasks: p.size.pick(10, 10, 1_600),
-            n: scaled(p.size.pick(100_000, 10_000_000, 100_000), p.scale),
-        })
+        let (tasks, n) = shape(p);
+        Box::new(Prepared { tasks, n })
     }
+    fn demand(&self, p: &Params) -> Option<Demand> {
+        let (tasks, n) = shape(p);
+        // The list of ones and the list of their exponentials, both alive at the end.
+        Some(
+            Demand::compute(tasks, tasks as f64 * n as f64).with_task_bytes(2 * values::<Value>(n)),
+        )
+    }
+}
+
+/// Tasks, and the list length of each.
+fn shape(p: &Params) -> (usize, usize) {
+    let n = scaled(p.size.pick(100_000, 10_000_000, 100_000), p.scale);
+    (p.size.pick(10, 10, 1_600), n)
 }
 
 impl Instance for Prepared {

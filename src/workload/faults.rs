@@ -10,7 +10,7 @@
 //! take the whole run down or hold it forever, which is the documents' point about loky.
 
 use super::checks::all_ok;
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 use std::time::Duration;
 
 /// A workload whose task `bad` of `tasks` misbehaves by calling `fault`.
@@ -25,6 +25,9 @@ pub struct Faulty {
 }
 
 pub struct BlasProbe;
+
+/// How many tasks report the BLAS thread count.
+const PROBE_TASKS: usize = 16;
 
 pub const CRASH: Faulty = Faulty {
     name: "crash",
@@ -88,6 +91,9 @@ impl Workload for Faulty {
     fn needs_isolation(&self) -> bool {
         self.isolate
     }
+    fn demand(&self, _p: &Params) -> Option<Demand> {
+        Some(Demand::compute(self.tasks, self.tasks as f64))
+    }
     fn prepare(&self, _p: &Params) -> Box<dyn Instance> {
         Box::new(Prepared {
             tasks: self.tasks,
@@ -144,11 +150,14 @@ impl Workload for BlasProbe {
     fn prepare(&self, _p: &Params) -> Box<dyn Instance> {
         Box::new(Probe)
     }
+    fn demand(&self, _p: &Params) -> Option<Demand> {
+        Some(Demand::compute(PROBE_TASKS, PROBE_TASKS as f64))
+    }
 }
 
 impl Instance for Probe {
     fn tasks(&self) -> usize {
-        16
+        PROBE_TASKS
     }
 
     fn run(&self, _index: usize) -> Result<Output, String> {

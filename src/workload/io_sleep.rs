@@ -1,7 +1,7 @@
 //! Document 001's `simulate_file_read`: each task waits 0.5 s, standing for a file read.
 
 use super::checks::all_ok;
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 use std::time::Duration;
 
 pub struct IoSleep;
@@ -22,12 +22,22 @@ impl Workload for IoSleep {
         Kind::Io
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
-        let secs = p.size.pick(0.02, 0.5, 0.1) * p.scale;
+        let (tasks, secs) = shape(p);
         Box::new(Prepared {
-            tasks: p.size.pick(5, 5, 20),
-            wait: Duration::from_secs_f64(secs.max(0.0)),
+            tasks,
+            wait: Duration::from_secs_f64(secs),
         })
     }
+    fn demand(&self, p: &Params) -> Option<Demand> {
+        let (tasks, secs) = shape(p);
+        Some(Demand::compute(tasks, tasks as f64 * secs))
+    }
+}
+
+/// Tasks, and the seconds each waits.
+fn shape(p: &Params) -> (usize, f64) {
+    let secs = p.size.pick(0.02, 0.5, 0.1) * p.scale;
+    (p.size.pick(5, 5, 20), secs.max(0.0))
 }
 
 impl Instance for Prepared {

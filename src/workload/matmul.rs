@@ -3,8 +3,9 @@
 use super::array::Array;
 use super::blocks::{Blocks, fill_blocks};
 use super::checks::{all_vectors, close};
+use super::demand::doubles;
 use super::random::sub_seed;
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 use ndarray::ArrayView2;
 use rand::RngExt;
 
@@ -40,9 +41,7 @@ impl Workload for Matmul {
         Kind::Blas
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
-        // Work grows as n³, so --scale moves n by its cube root.
-        let base = p.size.pick(300.0, 2000.0, 2000.0);
-        let n = (base * p.scale.cbrt()).round().max(2.0) as usize;
+        let n = order(p);
         let inputs = vec![
             random_vec(n * n, n, sub_seed(p.seed, 1)).into(),
             random_vec(n * n, n, sub_seed(p.seed, 2)).into(),
@@ -53,13 +52,32 @@ impl Workload for Matmul {
     fn attach(&self, p: &Params, inputs: Vec<Array>) -> Box<dyn Instance> {
         let [a, b, x]: [Array; 3] = inputs.try_into().ok().expect("matmul takes A, B and x");
         Box::new(Prepared {
-            tasks: p.size.pick(1, 1, 4),
+            tasks: tasks(p),
             n: x.len(),
             a,
             b,
             x,
         })
     }
+    fn demand(&self, p: &Params) -> Option<Demand> {
+        let (n, tasks) = (order(p), tasks(p));
+        let square = n.saturating_mul(n);
+        // A, B and x (shared); each task's C and the residual's three vectors.
+        let demand = Demand::compute(tasks, tasks as f64 * (n as f64).powi(3))
+            .with_inputs(doubles(2 * square + n), true)
+            .with_task_bytes(doubles(square + 3 * n));
+        Some(demand)
+    }
+}
+
+/// The matrices' order. Work grows as n³, so --scale moves n by its cube root.
+fn order(p: &Params) -> usize {
+    let base = p.size.pick(300.0, 2000.0, 2000.0);
+    (base * p.scale.cbrt()).round().max(2.0) as usize
+}
+
+fn tasks(p: &Params) -> usize {
+    p.size.pick(1, 1, 4)
 }
 
 /// y = M·v with a fixed summation order, independent of BLAS and of its thread count.

@@ -1,9 +1,10 @@
 //! Document 001's `monte_carlo_with_seed`: the mean of 1000 N(0, 1) draws, one seed per task.
 
 use super::checks::all_floats;
+use super::demand::doubles;
 use super::random::task_rng;
 use super::scale::scaled;
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 use crate::stats::mean_std;
 use rand_distr::{Distribution, StandardNormal};
 
@@ -26,12 +27,23 @@ impl Workload for McSeeds {
         Kind::Array
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
+        let (tasks, draws) = shape(p);
         Box::new(Prepared {
-            tasks: p.size.pick(40, 100, 300_000),
-            draws: scaled(1000, p.scale),
+            tasks,
+            draws,
             seed: p.seed,
         })
     }
+    fn demand(&self, p: &Params) -> Option<Demand> {
+        let (tasks, draws) = shape(p);
+        let demand = Demand::compute(tasks, tasks as f64 * draws as f64);
+        Some(demand.with_task_bytes(doubles(draws)))
+    }
+}
+
+/// Seeds, and the draws per seed.
+fn shape(p: &Params) -> (usize, usize) {
+    (p.size.pick(40, 100, 300_000), scaled(1000, p.scale))
 }
 
 impl Instance for Prepared {

@@ -8,6 +8,7 @@ pub mod array;
 mod blocks;
 mod checks;
 mod curve_fit;
+pub mod demand;
 mod exp_loop;
 mod faults;
 pub mod interp;
@@ -27,6 +28,7 @@ mod sin;
 mod sum_squares;
 mod svd;
 
+pub use demand::Demand;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -220,6 +222,12 @@ pub trait Workload: Send + Sync {
     /// strategy that isolates tasks in processes may run it.
     fn needs_isolation(&self) -> bool {
         false
+    }
+    /// What an instance at `params` would hold and do, known without preparing it, from the
+    /// same sizes `prepare` uses. `None` for a workload that cannot tell (test stand-ins):
+    /// the up-front estimate leaves it out.
+    fn demand(&self, _params: &Params) -> Option<Demand> {
+        None
     }
 }
 

@@ -4,8 +4,8 @@
 
 use super::checks::all_floats;
 use super::random::task_rng;
-use super::scale::repeats;
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::scale::{repeats, total_repeats};
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 use crate::stats::{mean_std, percentile};
 use rand_distr::{Distribution, Normal};
 use std::hint::black_box;
@@ -68,12 +68,21 @@ impl Workload for MonteCarlo {
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
         Box::new(Prepared {
-            tasks: p.size.pick(2_000, 10_000, 4_000_000),
+            tasks: tasks(p),
             seed: p.seed,
             scale: p.scale,
             normal: Normal::new(H_MEAN, H_SD).expect("valid normal"),
         })
     }
+    fn demand(&self, p: &Params) -> Option<Demand> {
+        let tasks = tasks(p);
+        Some(Demand::compute(tasks, total_repeats(tasks, p.scale)))
+    }
+}
+
+/// One task per sample of h.
+fn tasks(p: &Params) -> usize {
+    p.size.pick(2_000, 10_000, 4_000_000)
 }
 
 impl Instance for Prepared {

@@ -2,7 +2,7 @@
 //! result.
 
 use super::checks::all_ok;
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 
 pub struct Noop;
 
@@ -21,10 +21,16 @@ impl Workload for Noop {
         Kind::Overhead
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
-        Box::new(Prepared {
-            tasks: p.size.pick(1_000, 10_000, 1_000_000),
-        })
+        Box::new(Prepared { tasks: tasks(p) })
     }
+    fn demand(&self, p: &Params) -> Option<Demand> {
+        let tasks = tasks(p);
+        Some(Demand::compute(tasks, tasks as f64))
+    }
+}
+
+fn tasks(p: &Params) -> usize {
+    p.size.pick(1_000, 10_000, 1_000_000)
 }
 
 impl Instance for Prepared {

@@ -4,10 +4,10 @@
 //! that covers them returns its values, and the check compares them at 1e-12 relative.
 
 use super::array::Array;
-use super::blocks::{Blocks, fill_blocks};
+use super::blocks::{Blocks, array_len, fill_blocks};
 use super::checks::{all_vectors, close};
-use super::scale::scaled;
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::demand::doubles;
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 use crate::stats::pairwise_sum;
 use rand::RngExt;
 use statrs::distribution::{ContinuousCDF, Normal};
@@ -57,7 +57,7 @@ impl Workload for NormIsf {
         Kind::Array
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
-        let len = scaled(p.size.pick(200_000, 10_000_000, 10_000_000), p.scale).max(100);
+        let len = len(p);
         let blocks = blocks(p, len);
         let mut b = vec![0.0; len];
         // Open interval (0, 1): isf(0) is infinite.
@@ -75,6 +75,19 @@ impl Workload for NormIsf {
             normal: Normal::standard(),
         })
     }
+    fn demand(&self, p: &Params) -> Option<Demand> {
+        let len = len(p);
+        let b = blocks(p, len);
+        let demand = Demand::compute(b.tasks(), (b.tasks() * b.chunk) as f64)
+            .with_inputs(doubles(len), true)
+            .with_task_bytes(doubles(b.chunk));
+        Some(demand)
+    }
+}
+
+/// B's length: room for the spot values at least.
+fn len(p: &Params) -> usize {
+    array_len(p).max(100)
 }
 
 impl Instance for Prepared {

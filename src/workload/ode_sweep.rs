@@ -3,8 +3,8 @@
 
 use super::checks::all_vectors;
 use super::rk45::{self, Problem};
-use super::scale::repeats;
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::scale::{repeats, total_repeats};
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 use std::hint::black_box;
 
 pub struct OdeSweep;
@@ -30,10 +30,20 @@ impl Workload for OdeSweep {
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
         Box::new(Prepared {
-            tasks: p.size.pick(200, 200, 1_500_000),
+            tasks: tasks(p),
             scale: p.scale,
         })
     }
+    fn demand(&self, p: &Params) -> Option<Demand> {
+        // The solver keeps its seven stages on the stack: nothing but the result.
+        let tasks = tasks(p);
+        Some(Demand::compute(tasks, total_repeats(tasks, p.scale)))
+    }
+}
+
+/// One task per k.
+fn tasks(p: &Params) -> usize {
+    p.size.pick(200, 200, 1_500_000)
 }
 
 impl Prepared {

@@ -1,8 +1,9 @@
 //! Document 000's `g`: `y = np.ones(10000000)`, a fresh array per task.
 
 use super::checks::all_floats;
+use super::demand::doubles;
 use super::scale::scaled;
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 use crate::stats::pairwise_sum;
 use std::hint::black_box;
 
@@ -24,11 +25,19 @@ impl Workload for Ones {
         Kind::Array
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
-        Box::new(Prepared {
-            tasks: p.size.pick(20, 100, 2_000),
-            n: scaled(p.size.pick(100_000, 10_000_000, 1_000_000), p.scale),
-        })
+        let (tasks, n) = shape(p);
+        Box::new(Prepared { tasks, n })
     }
+    fn demand(&self, p: &Params) -> Option<Demand> {
+        let (tasks, n) = shape(p);
+        Some(Demand::compute(tasks, tasks as f64 * n as f64).with_task_bytes(doubles(n)))
+    }
+}
+
+/// Tasks, and the array length of each.
+fn shape(p: &Params) -> (usize, usize) {
+    let n = scaled(p.size.pick(100_000, 10_000_000, 1_000_000), p.scale);
+    (p.size.pick(20, 100, 2_000), n)
 }
 
 impl Instance for Prepared {

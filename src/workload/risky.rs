@@ -1,11 +1,12 @@
 //! Document 001's `risky_computation`: x² for x in 0..10, except that x = 5 raises.
 //! The run must report exactly that failure and still finish the other tasks.
 
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 
 pub struct Risky;
 
 const FAILING: usize = 5;
+const TASKS: usize = 10;
 
 struct Prepared {
     tasks: usize,
@@ -22,7 +23,10 @@ impl Workload for Risky {
         Kind::Overhead
     }
     fn prepare(&self, _p: &Params) -> Box<dyn Instance> {
-        Box::new(Prepared { tasks: 10 })
+        Box::new(Prepared { tasks: TASKS })
+    }
+    fn demand(&self, _p: &Params) -> Option<Demand> {
+        Some(Demand::compute(TASKS, TASKS as f64))
     }
 }
 

@@ -15,6 +15,16 @@ pub fn repeats(index: usize, scale: f64) -> usize {
     (r as usize).max(1)
 }
 
+/// How many units of work `tasks` tasks do in all under [`repeats`]: `scale` times the task
+/// count, but never fewer than one per task.
+pub fn total_repeats(tasks: usize, scale: f64) -> f64 {
+    if scale >= 1.0 {
+        (tasks as f64 * scale).floor()
+    } else {
+        tasks as f64
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -26,5 +36,13 @@ mod tests {
         assert!((0..50).all(|i| repeats(i, 1.0) == 1));
         let total3: usize = (0..10).map(|i| repeats(i, 3.0)).sum();
         assert_eq!(total3, 30);
+    }
+
+    #[test]
+    fn total_repeats_is_the_sum_of_repeats() {
+        for (n, s) in [(200, 1.1), (10, 3.0), (7, 0.3), (50, 1.0), (13, 2.7)] {
+            let sum: usize = (0..n).map(|i| repeats(i, s)).sum();
+            assert_eq!(total_repeats(n, s), sum as f64, "{n} tasks at scale {s}");
+        }
     }
 }

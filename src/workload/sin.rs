@@ -4,10 +4,10 @@
 //! (Lagrange's identity) to check every run against.
 
 use super::array::Array;
-use super::blocks::Blocks;
+use super::blocks::{Blocks, array_len};
 use super::checks::all_floats;
-use super::scale::scaled;
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::demand::doubles;
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 use crate::stats::pairwise_sum;
 
 pub struct Sin;
@@ -34,7 +34,7 @@ impl Workload for Sin {
         Kind::Array
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
-        let len = scaled(p.size.pick(200_000, 10_000_000, 10_000_000), p.scale);
+        let len = array_len(p);
         let b: Vec<f64> = (0..len).map(|j| j as f64 * STEP).collect();
         self.attach(p, vec![b.into()])
     }
@@ -44,6 +44,14 @@ impl Workload for Sin {
             blocks: blocks(p, b.len()),
             b,
         })
+    }
+    fn demand(&self, p: &Params) -> Option<Demand> {
+        let len = array_len(p);
+        let b = blocks(p, len);
+        let demand = Demand::compute(b.tasks(), (b.tasks() * b.chunk) as f64)
+            .with_inputs(doubles(len), true)
+            .with_task_bytes(doubles(b.chunk));
+        Some(demand)
     }
 }
 

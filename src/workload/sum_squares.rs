@@ -3,7 +3,7 @@
 use super::checks::all_ok;
 use super::interp::{Value, range};
 use super::scale::scaled;
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 use crate::gil_model::Ticker;
 
 pub struct SumSquares;
@@ -24,11 +24,20 @@ impl Workload for SumSquares {
         Kind::Interpreted
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
-        Box::new(Prepared {
-            tasks: p.size.pick(4, 4, 200),
-            n: scaled(p.size.pick(100_000, 500_000, 500_000), p.scale),
-        })
+        let (tasks, n) = shape(p);
+        Box::new(Prepared { tasks, n })
     }
+    fn demand(&self, p: &Params) -> Option<Demand> {
+        let (tasks, n) = shape(p);
+        // The loop's values live in registers: nothing but the result.
+        Some(Demand::compute(tasks, tasks as f64 * n as f64))
+    }
+}
+
+/// Tasks, and the loop length of each.
+fn shape(p: &Params) -> (usize, usize) {
+    let n = scaled(p.size.pick(100_000, 500_000, 500_000), p.scale);
+    (p.size.pick(4, 4, 200), n)
 }
 
 /// Σ_{i<n} i² in closed form, the reference for every task.

@@ -2,9 +2,10 @@
 //! summed, one task per matrix.
 
 use super::checks::{all_vectors, close};
+use super::demand::doubles;
 use super::random::task_rng;
-use super::scale::repeats;
-use super::{Check, Instance, Kind, Output, Params, TaskResult, Workload};
+use super::scale::{repeats, total_repeats};
+use super::{Check, Demand, Instance, Kind, Output, Params, TaskResult, Workload};
 use ndarray::Array2;
 use ndarray_linalg::SVD;
 use rand_distr::{Distribution, StandardNormal};
@@ -30,13 +31,25 @@ impl Workload for Svd {
         Kind::Blas
     }
     fn prepare(&self, p: &Params) -> Box<dyn Instance> {
+        let (tasks, n) = shape(p);
         Box::new(Prepared {
-            tasks: p.size.pick(8, 20, 800),
-            n: p.size.pick(100, 200, 200),
+            tasks,
+            n,
             seed: p.seed,
             scale: p.scale,
         })
     }
+    fn demand(&self, p: &Params) -> Option<Demand> {
+        let (tasks, n) = shape(p);
+        let work = total_repeats(tasks, p.scale) * (n as f64).powi(3);
+        // The matrix, LAPACK's copy of it, and gesvd's few vectors of workspace.
+        Some(Demand::compute(tasks, work).with_task_bytes(doubles(2 * n * n + 6 * n)))
+    }
+}
+
+/// Tasks, and the order of each task's matrix.
+fn shape(p: &Params) -> (usize, usize) {
+    (p.size.pick(8, 20, 800), p.size.pick(100, 200, 200))
 }
 
 impl Prepared {
