@@ -50,13 +50,16 @@ fn why(e: &std::io::Error) -> String {
 pub fn write_atomic(path: &Path, bytes: &[u8], flag: Option<&'static str>) -> Result<(), Error> {
     if Destination::of(path).is_stdout() {
         let mut out = std::io::stdout().lock();
-        return out.write_all(bytes).and_then(|()| out.flush()).map_err(|e| {
-            Error::output(
-                flag,
-                path,
-                format!("cannot write to standard output: {}", why(&e)),
-            )
-        });
+        return out
+            .write_all(bytes)
+            .and_then(|()| out.flush())
+            .map_err(|e| {
+                Error::output(
+                    flag,
+                    path,
+                    format!("cannot write to standard output: {}", why(&e)),
+                )
+            });
     }
     let file = target(path, flag)?;
     let fail = |e: std::io::Error| Error::output(flag, path, format!("cannot write: {}", why(&e)));
@@ -159,7 +162,12 @@ mod tests {
         symlink("real.json", &link).unwrap();
         check_writable(&link, "--out").unwrap();
         write_atomic(&link, b"new", Some("--out")).unwrap();
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(fs::read_to_string(&real).unwrap(), "new");
         assert_eq!(names(dir.path()), ["link.json", "real.json"]);
     }

@@ -155,7 +155,10 @@ mod tests {
         std::fs::write(&other, b"x").unwrap();
         assert_eq!(remove_owned_by(pid), 1);
         assert!(!ours.exists());
-        assert!(other.exists(), "another pid's file with the same prefix stays");
+        assert!(
+            other.exists(),
+            "another pid's file with the same prefix stays"
+        );
         std::fs::remove_file(other).unwrap();
     }
 }
