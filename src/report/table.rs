@@ -66,22 +66,23 @@ pub fn disturbances(c: &Cell) -> Vec<String> {
     notes
 }
 
-/// The verified column: `yes`, or `NO: ` and the reason cut to `width` characters, with what
-/// happened to the workers in brackets.
+/// The verified column: `yes`, or `NO: ` and the reason, with what happened to the workers in
+/// brackets; the reason is cut so that the column after `NO: ` stays within `width` characters.
 pub fn verdict(c: &Cell, width: usize) -> String {
     let mut notes = disturbances(c);
-    let head = if c.verified {
-        if !c.failed_tasks.is_empty() {
-            notes.insert(0, format!("{} failed as expected", c.failed_tasks.len()));
-        }
-        "yes".to_string()
+    if c.verified && !c.failed_tasks.is_empty() {
+        notes.insert(0, format!("{} failed as expected", c.failed_tasks.len()));
+    }
+    let notes = if notes.is_empty() {
+        String::new()
     } else {
-        format!("NO: {}", shortened(&c.check, width))
+        format!(" ({})", notes.join(", "))
     };
-    if notes.is_empty() {
-        head
+    if c.verified {
+        format!("yes{notes}")
     } else {
-        format!("{head} ({})", notes.join(", "))
+        let room = width.saturating_sub(notes.chars().count());
+        format!("NO: {}{notes}", shortened(&c.check, room))
     }
 }
 
@@ -205,5 +206,14 @@ mod tests {
         c.check = "task 3 failed".into();
         c.worker_restarts = 2;
         assert_eq!(verified_column(&c), "NO: task 3 failed (2 restarts)");
+        c.check = "worker exceeded --task-timeout ".repeat(10);
+        let column = verdict(&c, 100);
+        let after = column.strip_prefix("NO: ").unwrap();
+        assert!(after.starts_with("worker exceeded"), "{column}");
+        assert!(after.ends_with("… (2 restarts)"), "{column}");
+        assert!(
+            after.chars().count() <= 100,
+            "the reason makes room: {column}"
+        );
     }
 }
