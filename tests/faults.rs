@@ -223,3 +223,37 @@ mod runner_verdicts {
         }
     }
 }
+
+/// The terminal table says when a worker process was replaced: a `yes` alone would read as a
+/// clean measurement.
+#[test]
+fn the_table_shows_the_restarts_of_a_crashing_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("crash.json");
+    let out = crate::common::parbench(&[
+        "run",
+        "--quick",
+        "--workloads",
+        "crash",
+        "--strategies",
+        "process",
+        "--workers",
+        "2",
+        "--rounds",
+        "1",
+        "--samples",
+        "1",
+        "--out",
+        crate::common::arg(&out_path),
+    ]);
+    let table = crate::common::stdout(&out);
+    let row = table
+        .lines()
+        .find(|l| l.split_whitespace().take(2).eq(["crash", "process"]))
+        .unwrap_or_else(|| panic!("no crash/process row: {table}"));
+    // Task 3 kills its worker, is retried on a replacement, and kills that one too.
+    assert!(
+        row.ends_with("yes (1 failed as expected, 2 restarts)"),
+        "{row}"
+    );
+}

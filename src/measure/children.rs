@@ -163,7 +163,7 @@ impl Children {
         let status = child.wait();
         signals::forward_to(None);
         signals::sweep_group(pid);
-        crate::strategy::process::shm::remove_owned_by(pid);
+        crate::strategy::process::remove_owned_by(pid);
         let status =
             status.map_err(|e| Error::Internal(format!("lost a measuring process: {e}")))?;
         if status.success() {

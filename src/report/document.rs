@@ -337,12 +337,9 @@ fn overhead(series: &[OverheadSeries], stem: Option<String>, b: &mut Vec<Block>)
     });
 }
 
+/// The verified column, as the terminal table writes it but with the whole reason.
 fn verified(c: &Cell) -> String {
-    match (c.verified, c.failed_tasks.len()) {
-        (true, 0) => "yes".into(),
-        (true, n) => format!("yes ({n} failed as expected)"),
-        (false, _) => format!("NO: {}", c.check),
-    }
+    super::table::verdict(c, usize::MAX)
 }
 
 fn workload(input: &Input, w: &WorkloadScaling, stem: Option<String>, b: &mut Vec<Block>) {
@@ -376,6 +373,19 @@ fn workload(input: &Input, w: &WorkloadScaling, stem: Option<String>, b: &mut Ve
     }
     if w.has_unverified() {
         notes.push("cells that failed verification are left out of the chart and the fit".into());
+    }
+    let disturbed = w
+        .series
+        .iter()
+        .flat_map(|s| &s.points)
+        .filter(|p| !super::table::disturbances(&input.results.cells[p.cell]).is_empty())
+        .count();
+    if disturbed > 0 {
+        notes.push(format!(
+            "worker processes were replaced in {disturbed} of its cells (see the verified \
+             column): the tasks they held were retried, and samples a replacement slowed are \
+             left out of the statistics"
+        ));
     }
     b.push(Block::Paragraph(notes.join("; ") + "."));
     let mut rows = Vec::new();

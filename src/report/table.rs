@@ -31,6 +31,61 @@ fn numeric(col: usize) -> bool {
     col == 2 || (4..9).contains(&col)
 }
 
+/// Most retried task numbers a verdict lists before it counts the rest.
+const RETRIED_LISTED: usize = 3;
+
+/// `n` and `word` with an `s` unless `n` is 1.
+fn count(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// What happened to a cell's workers while it was measured: worker processes replaced, tasks
+/// retried, samples left out because a replacement disturbed them. A `yes` that hides a
+/// killed worker would read as a clean measurement.
+pub fn disturbances(c: &Cell) -> Vec<String> {
+    let mut notes = Vec::new();
+    if c.worker_restarts > 0 {
+        notes.push(count(c.worker_restarts, "restart"));
+    }
+    let retried = &c.retried_tasks;
+    if !retried.is_empty() {
+        let mut listed: Vec<String> = retried
+            .iter()
+            .take(RETRIED_LISTED)
+            .map(|t| t.to_string())
+            .collect();
+        if retried.len() > RETRIED_LISTED {
+            listed.push(format!("{} more", retried.len() - RETRIED_LISTED));
+        }
+        let word = if retried.len() == 1 { "task" } else { "tasks" };
+        notes.push(format!("{word} {} retried", listed.join(", ")));
+    }
+    if !c.disturbed_s.is_empty() {
+        notes.push(format!("{} left out", count(c.disturbed_s.len(), "sample")));
+    }
+    notes
+}
+
+/// The verified column: `yes`, or `NO: ` and the reason, with what happened to the workers in
+/// brackets; the reason is cut so that the column after `NO: ` stays within `width` characters.
+pub fn verdict(c: &Cell, width: usize) -> String {
+    let mut notes = disturbances(c);
+    if c.verified && !c.failed_tasks.is_empty() {
+        notes.insert(0, format!("{} failed as expected", c.failed_tasks.len()));
+    }
+    let notes = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join(", "))
+    };
+    if c.verified {
+        format!("yes{notes}")
+    } else {
+        let room = width.saturating_sub(notes.chars().count());
+        format!("NO: {}{notes}", shortened(&c.check, room))
+    }
+}
+
 /// One row per cell: workload, strategy, workers, chunk, median, interval, speedup, efficiency,
 /// dispatch cost per task (noop only), verified; skipped cells say why.
 pub fn render(cells: &[Cell]) -> String {
@@ -38,9 +93,7 @@ pub fn render(cells: &[Cell]) -> String {
     for c in cells {
         let verdict = match &c.skipped {
             Some(why) => format!("skipped: {why}"),
-            None if c.verified && c.failed_tasks.is_empty() => "yes".into(),
-            None if c.verified => format!("yes ({} failed as expected)", c.failed_tasks.len()),
-            None => format!("NO: {}", shortened(&c.check, CHECK_WIDTH)),
+            None => verdict(c, CHECK_WIDTH),
         };
         rows.push([
             c.workload.clone(),
@@ -99,4 +152,68 @@ pub fn render(cells: &[Cell]) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell() -> Cell {
+        let mut c = Cell::new("crash", "process", 2);
+        c.verified = true;
+        c
+    }
+
+    fn verified_column(c: &Cell) -> String {
+        let table = render(std::slice::from_ref(c));
+        let row = table.lines().nth(1).unwrap();
+        row.split("  ").last().unwrap().trim().to_string()
+    }
+
+    #[test]
+    fn a_clean_cell_says_yes_and_nothing_more() {
+        assert_eq!(verified_column(&cell()), "yes");
+    }
+
+    #[test]
+    fn restarts_retries_and_left_out_samples_show_in_the_verified_column() {
+        let mut c = cell();
+        c.worker_restarts = 1;
+        c.retried_tasks = vec![3];
+        c.disturbed_s = vec![0.5];
+        assert_eq!(
+            verified_column(&c),
+            "yes (1 restart, task 3 retried, 1 sample left out)"
+        );
+        c.worker_restarts = 2;
+        c.retried_tasks = vec![1, 4, 6, 7, 9];
+        c.disturbed_s = vec![0.5, 0.6];
+        c.failed_tasks = vec![crate::results::FailedTask {
+            task: 3,
+            error: "worker died".into(),
+        }];
+        assert_eq!(
+            verified_column(&c),
+            "yes (1 failed as expected, 2 restarts, tasks 1, 4, 6, 2 more retried, 2 samples \
+             left out)"
+        );
+    }
+
+    #[test]
+    fn an_unverified_cell_keeps_its_reason_and_adds_the_restarts() {
+        let mut c = cell();
+        c.verified = false;
+        c.check = "task 3 failed".into();
+        c.worker_restarts = 2;
+        assert_eq!(verified_column(&c), "NO: task 3 failed (2 restarts)");
+        c.check = "worker exceeded --task-timeout ".repeat(10);
+        let column = verdict(&c, 100);
+        let after = column.strip_prefix("NO: ").unwrap();
+        assert!(after.starts_with("worker exceeded"), "{column}");
+        assert!(after.ends_with("… (2 restarts)"), "{column}");
+        assert!(
+            after.chars().count() <= 100,
+            "the reason makes room: {column}"
+        );
+    }
 }

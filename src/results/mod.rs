@@ -297,10 +297,11 @@ impl Results {
         }
     }
 
+    /// Writes the file (atomically) to `--out`'s path; `-` is standard output.
     pub fn write(&self, path: &Path) -> Result<(), Error> {
         let mut json = serde_json::to_vec_pretty(self)
             .map_err(|e| Error::Internal(format!("cannot encode results: {e}")))?;
         json.push(b'\n');
-        write_atomic(path, &json, None)
+        write_atomic(path, &json, Some("--out"))
     }
 }

@@ -10,7 +10,7 @@
 
 mod dispatch;
 pub mod serve;
-pub mod shm;
+mod shm;
 mod spawn;
 mod wire;
 
@@ -21,7 +21,16 @@ use spawn::Spawner;
 use std::time::Duration;
 use wire::ToWorker;
 
+pub use shm::remove_owned_by;
+
 pub struct Process;
+
+/// Worker processes for a pool of `workers` running `tasks` tasks: a worker beyond the task
+/// count would never get one, and `--workers 99999` must not start 99999 processes for 5 tasks.
+/// The cell keeps its `workers` label; only the processes started are fewer.
+fn pool_size(workers: usize, tasks: usize) -> usize {
+    workers.min(tasks).max(1)
+}
 
 /// With `--chunk auto`, batches grow until one takes about this long, as joblib's auto
 /// batching does, so the round trip is amortised without starving the other workers.
@@ -71,16 +80,18 @@ impl Strategy for Process {
             params: setup.params,
             inputs: shared.as_ref().map(|f| (f.path.clone(), f.lens.clone())),
         });
+        let processes = pool_size(setup.workers, setup.instance.tasks());
         let spawner = Spawner {
             exe,
             init,
             task_timeout: setup.options.task_timeout,
             pin: setup.options.pinned_first(),
-            spin: wire::spin_for(setup.workers.max(1)),
+            spin: wire::spin_for(processes),
         };
-        // Start them all, then wait: workers prepare in parallel.
+        // Start them all, then wait: workers prepare in parallel. If one cannot start, those
+        // started are killed and the shared file removed as `started` and `shared` drop.
         let mut started = Vec::new();
-        for slot in 0..setup.workers.max(1) {
+        for slot in 0..processes {
             started.push(spawner.launch(slot).map_err(|e| e.to_string())?);
         }
         let mut workers = Vec::new();
@@ -94,5 +105,18 @@ impl Strategy for Process {
             stats: ExecStats::default(),
             _shared: shared,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pool_size;
+
+    #[test]
+    fn a_pool_never_has_more_processes_than_tasks() {
+        assert_eq!(pool_size(99_999, 5), 5);
+        assert_eq!(pool_size(2, 5), 2);
+        assert_eq!(pool_size(4, 0), 1);
+        assert_eq!(pool_size(0, 3), 1);
     }
 }

@@ -34,15 +34,18 @@ impl SharedFile {
         remove_stale();
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let path = shm_dir().join(format!("{PREFIX}{}-{n}.f64", std::process::id()));
-        let mut f = std::io::BufWriter::new(File::create(&path)?);
+        let file = File::create(&path)?;
+        // Owned from here on, so a full /dev/shm while writing removes the part written.
+        let shared = SharedFile {
+            path,
+            lens: arrays.iter().map(|a| a.len()).collect(),
+        };
+        let mut f = std::io::BufWriter::new(file);
         for a in arrays {
             f.write_all(bytemuck::cast_slice(a))?;
         }
         f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        Ok(SharedFile {
-            path,
-            lens: arrays.iter().map(|a| a.len()).collect(),
-        })
+        Ok(shared)
     }
 }
 
@@ -83,29 +86,31 @@ pub fn attach(path: &Path, lens: &[usize]) -> std::io::Result<Vec<Array>> {
         .collect())
 }
 
-/// Removes the shared files of process `pid` (a measuring child that has ended, however it
-/// ended): they go with the run that made them.
-pub fn remove_owned_by(pid: u32) {
-    let Ok(entries) = std::fs::read_dir(shm_dir()) else {
-        return;
-    };
-    let prefix = format!("{PREFIX}{pid}-");
-    for e in entries.flatten() {
-        if e.file_name()
-            .to_str()
-            .is_some_and(|n| n.starts_with(&prefix))
-        {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
+/// Removes the shared files process `pid` made. For a parent whose child process ended —
+/// finished, failed, killed by a signal — since a child killed before its cleanup ran leaves
+/// its files behind (160 MB for `add`), and pids are reused, so waiting for the next run to
+/// notice is not enough. Returns how many files were removed.
+pub fn remove_owned_by(pid: u32) -> usize {
+    remove_where(|owner| owner == pid as i32)
 }
 
 /// Removes shared files whose owning process no longer exists (a run killed before its
 /// cleanup ran).
 fn remove_stale() {
+    remove_where(|pid| {
+        // SAFETY: kill with signal 0 sends nothing; it only asks whether the pid exists.
+        let alive = unsafe { libc::kill(pid, 0) } == 0
+            || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+        !alive
+    });
+}
+
+/// Removes the shared files whose owner's pid `gone` accepts; returns how many.
+fn remove_where(gone: impl Fn(i32) -> bool) -> usize {
     let Ok(entries) = std::fs::read_dir(shm_dir()) else {
-        return;
+        return 0;
     };
+    let mut removed = 0;
     for e in entries.flatten() {
         let name = e.file_name();
         let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(PREFIX)) else {
@@ -114,13 +119,11 @@ fn remove_stale() {
         let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<i32>().ok()) else {
             continue;
         };
-        // SAFETY: kill with signal 0 sends nothing; it only asks whether the pid exists.
-        let alive = unsafe { libc::kill(pid, 0) } == 0
-            || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
-        if !alive {
-            let _ = std::fs::remove_file(e.path());
+        if gone(pid) && std::fs::remove_file(e.path()).is_ok() {
+            removed += 1;
         }
     }
+    removed
 }
 
 #[cfg(test)]
@@ -138,5 +141,24 @@ mod tests {
         let path = file.path.clone();
         drop(file);
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn the_files_of_an_ended_process_are_removed_by_its_pid() {
+        // Owned by live processes, so a concurrent `remove_stale` leaves them alone: init, which
+        // never makes such files, and this test process, whose files it names apart.
+        let pid = 1;
+        let dir = shm_dir();
+        let ours = dir.join(format!("{PREFIX}{pid}-removal-test.f64"));
+        let other = dir.join(format!("{PREFIX}{}-removal-test.f64", std::process::id()));
+        std::fs::write(&ours, b"x").unwrap();
+        std::fs::write(&other, b"x").unwrap();
+        assert_eq!(remove_owned_by(pid), 1);
+        assert!(!ours.exists());
+        assert!(
+            other.exists(),
+            "another pid's file with the same prefix stays"
+        );
+        std::fs::remove_file(other).unwrap();
     }
 }
