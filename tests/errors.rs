@@ -92,13 +92,17 @@ fn an_unwritable_out_names_the_flag_and_path_but_no_temporary_file() {
 
 /// The smallest real matrix: one cell, one sample, no warm-up (`--quick` added where the size
 /// is not under test).
-const NOOP: [&str; 10] = [
+const NOOP: [&str; 14] = [
     "--workloads",
     "noop",
     "--strategies",
     "serial",
     "--workers",
     "1",
+    "--rounds",
+    "1",
+    "--sample-time",
+    "0",
     "--samples",
     "1",
     "--warmup",

@@ -373,18 +373,9 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Error> {
     let machine = machine::detect();
     let plan = plan(args, args.workers.resolve(machine.logical_cores), true)?;
     let ids = plan.cell_ids();
-    // Before the first cell: a run that cannot fit in memory or would run for weeks is
-    // refused, naming the flag; --dry-run shows the cells and stops.
-    let estimate = estimate::estimate(&plan);
-    if args.dry_run {
-        print!("{}", estimate.render());
-        return Ok(Outcome::Success);
-    }
-    estimate::refuse(&estimate, &estimate::Limits::here())?;
-    eprintln!("parbench: {}", estimate.summary());
 
     let now = Header::new(machine, plan.config(None))?;
-    let header = match &args.resume {
+    let resumed = match &args.resume {
         Some(file) => {
             let (was, _) = journal::read(&journal_path)?;
             if let Some(why) = was.mismatch(&now) {
@@ -394,8 +385,21 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Error> {
                     reason: format!("cannot be completed by this run: {why}"),
                 });
             }
-            was
+            Some(was)
         }
+        None => None,
+    };
+    // Before the first cell: a run that cannot fit in memory or would run for weeks is
+    // refused, naming the flag; --dry-run shows the cells and stops. Neither touches a journal.
+    let estimate = estimate::estimate(&plan);
+    if args.dry_run {
+        print!("{}", estimate.render());
+        return Ok(Outcome::Success);
+    }
+    estimate::refuse(&estimate, &estimate::Limits::here())?;
+    eprintln!("parbench: {}", estimate.summary());
+    let header = match resumed {
+        Some(was) => was,
         None => {
             if journal_path.exists() && !to_stdout {
                 eprintln!(
@@ -409,7 +413,6 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Error> {
             now
         }
     };
-
     let done = children::done_set(&journal_path)?;
     let per_round = plan.warmup + plan.samples;
     let planned = ids.len() * plan.rounds;
@@ -528,6 +531,15 @@ fn child(args: &RunArgs, rounds: &str) -> Result<Outcome, Error> {
         .map(|r| r.parse::<usize>())
         .collect::<Result<_, _>>()
         .map_err(|_| Error::usage(format!("--child-rounds {rounds}: not a list of rounds")))?;
+    // Before the first cell: a run that cannot fit in memory or would run for weeks is
+    // refused, naming the flag; --dry-run shows the cells and stops.
+    let estimate = estimate::estimate(&plan);
+    if args.dry_run {
+        print!("{}", estimate.render());
+        return Ok(Outcome::Success);
+    }
+    estimate::refuse(&estimate, &estimate::Limits::here())?;
+    eprintln!("parbench: {}", estimate.summary());
     let done = children::done_set(&journal_path)?;
     let is_done = |id: &results::CellId, round: usize| done.contains(&(id.clone(), round));
     let scope = Scope {
