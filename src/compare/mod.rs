@@ -1,40 +1,64 @@
 //! `parbench compare`: the regression gate. Reads a baseline and a current results file and
-//! gives each cell present in both a verdict — regression, improvement, unchanged or not
-//! comparable — from the raw samples, never from the recorded summaries alone.
+//! gives each cell present in both a verdict — regression, improvement, unchanged,
+//! inconclusive or not comparable — from the raw samples, never from the recorded summaries
+//! alone.
 //!
 //! # Method
 //!
-//! For each cell the *ratio* is oriented so that **> 1 always means worse**:
+//! **Rounds are the unit of evidence.** Samples taken back to back in one process share that
+//! process's state (address layout, allocator, the machine's mood of the moment): they agree
+//! with each other and say little about the next run. Rounds come from separate fresh
+//! processes at different moments, so a cell's samples are grouped by round
+//! ([`Cell::rounds`], from `round_samples`, older files from `config.samples`) and each
+//! round's median is one observation. For each cell the ratio is oriented so that **> 1 always
+//! means worse**:
 //!
-//! - `--metric time`: median(current samples) / median(baseline samples).
-//! - `--metric speedup`: each timed sample of a cell is paired with the sample of the same index
-//!   of its workload's `serial` cell in the same run, giving per-sample speedups
-//!   `serial[i] / cell[i]`; the ratio is median(baseline speedups) / median(current speedups).
-//!   Pairing by index pairs samples taken in the same round when runs interleave cells, so
-//!   slow drift of the machine cancels; within one file the serial cell's own noise is carried
-//!   into every speedup, which a median of the serial cell alone would hide. The point value
-//!   can differ slightly from the `speedup` field of the results file (a ratio of medians).
+//! - `--metric time`: a round's value is ln(median of its samples); the ratio is exp(mean of
+//!   the current rounds' values − mean of the baseline's), a ratio of geometric means of round
+//!   medians.
+//! - `--metric speedup`: a round's value is ln(median(serial round r) / median(cell round r)),
+//!   the serial cell's round taken in the same process and minutes, so both cells need the
+//!   same rounds; the ratio is baseline / current.
 //!
-//! The 95 % interval of the ratio is a percentile bootstrap (each side resampled on its own,
-//! seeded per cell so the output is reproducible). The p-value is the two-sided Mann–Whitney
-//! rank test of baseline against current values (exact up to 40 values in all, with ties,
-//! normal approximation beyond), adjusted by Holm's method over every compared cell, so the
-//! chance of any false alarm in the whole comparison stays at α. A regression needs both the
-//! interval wholly above 1 + threshold and an adjusted p ≤ α; an improvement needs both below
-//! 1 / (1 + threshold).
+//! **The test** is Student's t of the difference of the two sides' mean log values, each
+//! cell's variance moderated by the variance pooled over every compared cell (empirical
+//! Bayes, limma's moderated t): s̃² = (d0·s0² + d·s²) / (d0 + d) on d0 + d degrees of
+//! freedom, s0² and d0 fitted to the spread of the cells' variances
+//! ([`crate::stats::moderated::Prior::fit`]; d0 at most the cells' total degrees of freedom), and
+//! never below the cell's own s². Four rounds a side give a cell 6 degrees of freedom of its
+//! own, far too few to pass Holm over 150 cells (t ≈ 7 needed); the borrowed ones bring that
+//! near 3.8 when the cells' noise is alike, while a cell noisier than its neighbours keeps its
+//! own variance. The 95 % interval is the t interval on the log scale from the same variance,
+//! so interval and test agree. p-values are adjusted by Holm's method over every compared
+//! cell, so the chance of any false alarm in the whole comparison stays at α. A regression
+//! needs both the interval wholly above 1 + threshold and an adjusted p ≤ α; an improvement
+//! needs both below 1 / (1 + threshold).
 //!
-//! # Rounds are the unit
+//! **No significance without independent evidence.** A side with fewer than two rounds (files
+//! from before rounds were the default) makes the cell *inconclusive*: its ratio is shown, no
+//! test is run, and the reason says to rerun with `--rounds ≥ 3`. A shift of a whole run is
+//! shared by every round of it and invisible to any test within the run; so for `--metric
+//! time`, when the runs carry no usable machine reference and at least
+//! [`UNIFORM_SHARE`] (80 %) of the cells tested on rounds moved the same way beyond the threshold,
+//! the comparison cannot tell that from the machine changing speed: every cell it would have
+//! flagged becomes inconclusive, with a note. (Speedups divide the machine's speed out; paired
+//! cells see it on both sides.)
 //!
-//! Samples taken one after the other are not independent: a shared machine is slower for
-//! seconds at a time (a busy hyperthread sibling on the host, another job), and every sample
-//! of a cell taken meanwhile carries the same delay. Treating them as independent makes the
-//! interval too narrow and the test too confident, so that rounds 10–40 % apart look like a
-//! regression. When both files come from runs with `--rounds` R ≥ 2 (each round measures every
-//! cell once, at a different moment), a cell's values are grouped by round: the interval is a
-//! two-stage bootstrap (rounds, then samples within them) and the rank test compares the
-//! rounds' medians, R against R. Runs of a single round fall back to samples as the unit. A
-//! shift of a whole run is shared by all its rounds and stays invisible to either; only the
-//! threshold guards against it.
+//! **The machine-speed reference** (`Results::reference`: a fixed kernel timed after every
+//! cell of every round) measures that shift instead. When both files timed the same kernel in
+//! two or more rounds, the machine's ratio (current / baseline) gets the same t-test and
+//! interval (from its rounds' log medians, unmoderated) and is reported in the summary and a
+//! note. If it moved significantly (p ≤ α) a time comparison judges each cell on its ratio
+//! divided by the machine's, the two variances added (Welch–Satterthwaite degrees of
+//! freedom); with a steady reference a shift of every cell (`--scale 1.25`) is the code's,
+//! and flagged.
+//!
+//! **Minimum detectable change.** Each compared cell reports `mdc_pct`: the change its test
+//! would flag with 80 % power at its measured (moderated) noise and rounds, at the two-sided
+//! level α / m (Holm's first step: conservative), (t₁₋α/2m + t₀.₈) · se on the log scale,
+//! and never below the threshold (a smaller change is not flagged whatever the test says;
+//! right at the threshold the interval rule flags it about half the time). The summary gives
+//! the median and how many cells can detect a change of the threshold's size.
 //!
 //! # Paired runs
 //!
@@ -49,7 +73,9 @@
 //! two-stage bootstrap drawing rounds, then pairs within them; the test the Wilcoxon
 //! signed-rank test of the rounds' median log ratios (rounds stay the independent unit), whose
 //! smallest p-value over n rounds is 2 / 2ⁿ. The table's baseline and current columns stay the
-//! pooled medians.
+//! pooled medians. A paired cell's minimum detectable change is the t approximation of its
+//! rounds' log ratios, or none ("never") when 2 / 2ⁿ cannot reach α / m; the machine
+//! reference is reported but not divided out (both sides saw the same machine).
 
 pub mod chart;
 mod machine;
@@ -58,6 +84,9 @@ mod notes;
 pub mod output;
 mod values;
 pub mod verdict;
+
+#[cfg(test)]
+mod tests;
 
 pub use model::*;
 

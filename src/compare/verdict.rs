@@ -31,9 +31,10 @@ impl Verdict {
 
 /// The verdict on a cell whose ratio (> 1 is worse) has the interval `ci`. A regression needs
 /// the whole interval above 1 + threshold *and* a significant test after the family-wise
-/// correction: the interval alone is not corrected for the many cells (and for paired runs
-/// a lumpy bootstrap with few rounds), the test alone flags changes too small to matter. An improvement mirrors it
-/// below 1 / (1 + threshold), so that the two are symmetric on a log scale.
+/// correction: the interval alone is not corrected for the many cells (and for paired runs is
+/// a lumpy bootstrap with few rounds), the test alone flags changes too small to matter. An
+/// improvement mirrors it below 1 / (1 + threshold), so that the two are symmetric on a log
+/// scale.
 pub fn verdict(ci: [f64; 2], p_adjusted: f64, threshold: f64, alpha: f64) -> Verdict {
     let significant = p_adjusted <= alpha;
     if significant && ci[0] > 1.0 + threshold {

@@ -77,11 +77,14 @@ impl TwoSample {
     }
 
     /// The test and interval with the variance moderated by `prior`: s̃² = (d0·s0² + d·s²) /
-    /// (d0 + d) on d0 + d degrees of freedom.
+    /// (d0 + d) on d0 + d degrees of freedom, but never below the cell's own s².
     pub fn moderated(&self, prior: &Prior) -> Estimate {
         let df = prior.d0 + self.df;
         let s2 = if df > 0.0 {
-            (prior.d0 * prior.s0_sq + self.df * self.s2) / df
+            // Never below the cell's own: a cell noisier than its neighbours keeps its noise
+            // (pulling it down towards quiet cells is how moderation turns anti-conservative
+            // when cells differ widely); a quieter one is pulled up, the protection wanted.
+            ((prior.d0 * prior.s0_sq + self.df * self.s2) / df).max(self.s2)
         } else {
             0.0
         };
