@@ -46,11 +46,21 @@ fn splitmix(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The real file with every measured cell's samples replaced: for serial a centre of 10 ms
-/// times one more than the workload's index, divided by 0.9 × workers for parallel cells, times
-/// 1 ± 2 % noise drawn from `stream` (different streams stand for different runs of one build).
-fn synthetic(stream: u64) -> Value {
+/// A uniform draw in [0, 1) from `state`.
+fn unit(state: &mut u64) -> f64 {
+    (splitmix(state) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The real file with every measured cell's samples replaced by `rounds` rounds of `per_round`
+/// samples: for serial a centre of 10 ms times one more than the workload's index, divided by
+/// 0.9 × workers for parallel cells; each round off that centre by a uniform ±`between` (the
+/// state of the process and minute it ran in), each sample off its round by ±2 % (different
+/// streams stand for different runs of one build). No machine reference.
+fn synthetic_rounds(stream: u64, rounds: usize, per_round: usize, between: f64) -> Value {
     let mut r = real_results().clone();
+    r["config"]["rounds"] = serde_json::json!(rounds);
+    r["config"]["samples"] = serde_json::json!(per_round);
+    r.as_object_mut().unwrap().remove("reference");
     let mut workloads: Vec<String> = Vec::new();
     let mut state = stream.wrapping_mul(0x1234_5678_9ABC_DEF1);
     for cell in r["cells"].as_array_mut().unwrap() {
@@ -67,16 +77,56 @@ fn synthetic(stream: u64) -> Value {
         if cell["strategy"] != "serial" {
             centre /= 0.9 * workers;
         }
-        let samples: Vec<f64> = (0..10)
-            .map(|_| {
-                let u = (splitmix(&mut state) >> 11) as f64 / (1u64 << 53) as f64;
-                centre * (1.0 + 0.04 * (u - 0.5))
-            })
-            .collect();
+        let mut samples = Vec::new();
+        for _ in 0..rounds {
+            let round = centre * (1.0 + 2.0 * between * (unit(&mut state) - 0.5));
+            for _ in 0..per_round {
+                samples.push(round * (1.0 + 0.04 * (unit(&mut state) - 0.5)));
+            }
+        }
         cell["samples_s"] = serde_json::json!(samples);
+        cell["round_samples"] = serde_json::json!(vec![per_round; rounds]);
+        cell["disturbed_s"] = serde_json::json!([]);
+        cell["noise"] = Value::Null;
         cell["verified"] = Value::Bool(true);
     }
     r
+}
+
+/// The default synthetic run: 4 rounds of 2 samples, rounds ±1 % apart.
+fn synthetic(stream: u64) -> Value {
+    synthetic_rounds(stream, 4, 2, 0.01)
+}
+
+/// A run of one round of ten samples, as files from before rounds were the default: the ten
+/// samples agree to ±2 % since they were taken back to back in one process.
+fn one_round(stream: u64) -> Value {
+    let mut r = synthetic_rounds(stream, 1, 10, 0.0);
+    for c in r["cells"].as_array_mut().unwrap() {
+        c.as_object_mut().unwrap().remove("round_samples");
+    }
+    r
+}
+
+/// Adds a machine reference to `r`: one timing of a 5 ms kernel per measured cell and round,
+/// times `speed` (> 1: the machine is slower), ±1 % noise.
+fn with_reference(r: &mut Value, speed: f64, stream: u64) {
+    let rounds = r["config"]["rounds"].as_u64().unwrap() as usize;
+    let cells = r["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["skipped"].is_null())
+        .count();
+    let mut state = stream ^ 0x5EED;
+    let samples: Vec<f64> = (0..rounds * cells)
+        .map(|_| 0.005 * speed * (1.0 + 0.02 * (unit(&mut state) - 0.5)))
+        .collect();
+    r["reference"] = serde_json::json!({
+        "kernel": "synthetic kernel",
+        "samples_s": samples,
+        "round_samples": vec![cells; rounds],
+    });
 }
 
 fn cell_mut<'a>(r: &'a mut Value, workload: &str, strategy: &str, workers: u64) -> &'a mut Value {
@@ -433,123 +483,211 @@ fn speedup_sees_a_worse_parallel_cell_on_a_slower_machine() {
     let json = c.json.unwrap();
     assert_eq!(verdict_of(&json, "sum-squares/pool/2"), "regression");
     assert_eq!(json["summary"]["regressions"], 1);
-    // A time comparison of the same files would flag every cell, had it been allowed.
+    // A time comparison of the same files sees every cell twice as slow: with no machine
+    // reference that is the machine as much as the code, so nothing is flagged.
     let c = compare(
         dir.path(),
         &synthetic(1),
         &cur,
         &["--allow-machine-mismatch"],
     );
-    assert_eq!(c.json.unwrap()["summary"]["regressions"], 11);
+    assert_eq!(c.out.status.code(), Some(0), "{}", stdout(&c.out));
+    let json = c.json.unwrap();
+    assert_eq!(json["summary"]["regressions"], 0);
+    assert_eq!(json["summary"]["inconclusive"], 11);
 }
 
 #[test]
-fn a_different_scale_is_compared_with_a_note() {
+fn a_shift_of_every_cell_is_flagged_only_against_a_steady_machine_reference() {
     let dir = tempfile::tempdir().unwrap();
     let mut cur = synthetic(2);
     cur["config"]["scale"] = serde_json::json!(1.1);
     scale_all(&mut cur, 1.1);
+    // No reference: every cell 10 % slower could be the machine. Inconclusive, exit 0.
     let c = compare(dir.path(), &synthetic(1), &cur, &[]);
-    assert_eq!(c.out.status.code(), Some(1), "{}", stderr(&c.out));
-    assert!(stdout(&c.out).contains("note: the runs used different --scale"));
-    let json = c.json.unwrap();
-    assert_eq!(json["summary"]["regressions"], 11);
-    assert!(json["notes"][0].as_str().unwrap().contains("+10.0%"));
-}
-
-#[test]
-fn too_few_samples_for_the_correction_are_reported() {
-    // 5 samples a side: the smallest p-value is 2/252, and Holm over 11 cells needs 0.0045.
-    let dir = tempfile::tempdir().unwrap();
-    let truncate = |mut r: Value| {
-        for c in r["cells"].as_array_mut().unwrap() {
-            if let Some(s) = c["samples_s"].as_array_mut() {
-                s.truncate(5);
-            }
-        }
-        r
-    };
-    let mut cur = truncate(synthetic(2));
-    scale_all(&mut cur, 1.5);
-    let c = compare(dir.path(), &truncate(synthetic(1)), &cur, &[]);
-    // 50 % slower everywhere, yet no single cell can reach significance.
     assert_eq!(c.out.status.code(), Some(0), "{}", stdout(&c.out));
     let text = stdout(&c.out);
-    assert!(text.contains("too few rounds or samples"), "{text}");
-    assert!(text.contains("at least 6 per cell"), "{text}");
-}
+    assert!(
+        text.contains("note: the runs used different --scale"),
+        "{text}"
+    );
+    assert!(text.contains("cannot tell that from the machine"), "{text}");
+    let json = c.json.unwrap();
+    assert_eq!(json["summary"]["regressions"], 0);
+    assert_eq!(json["summary"]["inconclusive"], 11);
+    assert!(json["notes"][0].as_str().unwrap().contains("+10.0%"));
+    assert!(json["summary"]["machine_ratio"].is_null());
 
-/// `synthetic(stream)` as a run of `rounds` rounds of `per_round` samples each.
-fn in_rounds(stream: u64, rounds: usize, per_round: usize) -> Value {
-    let mut r = synthetic(stream);
-    r["config"]["rounds"] = serde_json::json!(rounds);
-    r["config"]["samples"] = serde_json::json!(per_round);
-    let mut state = stream ^ 0xA5A5_A5A5;
-    for c in r["cells"].as_array_mut().unwrap() {
-        let Some(s) = c["samples_s"].as_array() else {
-            continue;
-        };
-        if s.is_empty() {
-            continue;
-        }
-        let centre = s.iter().map(|x| x.as_f64().unwrap()).sum::<f64>() / s.len() as f64;
-        let samples: Vec<f64> = (0..rounds * per_round)
-            .map(|_| {
-                let u = (splitmix(&mut state) >> 11) as f64 / (1u64 << 53) as f64;
-                centre * (1.0 + 0.04 * (u - 0.5))
-            })
-            .collect();
-        c["samples_s"] = serde_json::json!(samples);
-    }
-    r
+    // A reference that stayed put (the same timings in both runs): the machine did not
+    // change, the cells did.
+    let mut base = synthetic(1);
+    with_reference(&mut base, 1.0, 1);
+    with_reference(&mut cur, 1.0, 1);
+    let c = compare(dir.path(), &base, &cur, &[]);
+    assert_eq!(c.out.status.code(), Some(1), "{}", stdout(&c.out));
+    let json = c.json.unwrap();
+    assert_eq!(json["summary"]["regressions"], 11);
+    assert_eq!(json["summary"]["machine_adjusted"], false);
+    let machine = json["summary"]["machine_ratio"].as_f64().unwrap();
+    assert_eq!(machine, 1.0);
+    assert!(stdout(&c.out).contains("machine reference (synthetic kernel)"));
 }
 
 #[test]
-fn runs_with_rounds_are_compared_round_by_round() {
+fn a_whole_machine_shift_seen_by_the_reference_is_not_a_regression() {
     let dir = tempfile::tempdir().unwrap();
-    let base = in_rounds(1, 10, 2);
-    let mut cur = in_rounds(2, 10, 2);
+    let (mut base, mut cur) = (synthetic(1), synthetic(2));
+    // The machine 15 % slower for everything in the current run, the reference included...
+    scale_all(&mut cur, 1.15);
+    with_reference(&mut base, 1.0, 1);
+    with_reference(&mut cur, 1.15, 2);
     let c = compare(dir.path(), &base, &cur, &[]);
     assert_eq!(c.out.status.code(), Some(0), "{}", stdout(&c.out));
     let json = c.json.unwrap();
+    assert_eq!(json["summary"]["regressions"], 0);
+    assert_eq!(json["summary"]["unchanged"], 11);
+    assert_eq!(json["summary"]["machine_adjusted"], true);
+    let machine = json["summary"]["machine_ratio"].as_f64().unwrap();
+    assert!((machine - 1.15).abs() < 0.01, "{machine}");
+    let [lo, hi] = [0, 1].map(|i| json["summary"]["machine_ci95"][i].as_f64().unwrap());
+    assert!(lo < machine && machine < hi, "{lo} {hi}");
     for cell in json["cells"].as_array().unwrap() {
         if cell["verdict"] != "not_comparable" {
-            assert_eq!(cell["unit"], "round", "{cell}");
-            assert_eq!(cell["baseline"]["rounds"], 10);
-            assert_eq!(cell["current"]["samples"], 20);
+            assert_eq!(cell["machine_adjusted"], true, "{cell}");
+            // Judged relative to the machine: near 1, not near 1.15.
+            assert!(
+                (cell["ratio"].as_f64().unwrap() - 1.0).abs() < 0.03,
+                "{cell}"
+            );
         }
     }
+    assert!(stdout(&c.out).contains("divided by the machine's"));
 
-    // Ten rounds a side leave room for Holm's correction: a clean 20 % slowdown is flagged.
+    // ...and one cell a further 20 % slower than the machine is still caught.
     scale_samples(&mut cur, "ode-sweep", "pool", 2, 1.2);
     let c = compare(dir.path(), &base, &cur, &[]);
     assert_eq!(c.out.status.code(), Some(1), "{}", stdout(&c.out));
-    assert_eq!(
-        verdict_of(&c.json.unwrap(), "ode-sweep/pool/2"),
-        "regression"
-    );
+    let json = c.json.unwrap();
+    assert_eq!(json["summary"]["regressions"], 1);
+    assert_eq!(verdict_of(&json, "ode-sweep/pool/2"), "regression");
 
-    // Five rounds a side cannot be significant over 11 cells however many samples each round
-    // holds (2/252 > 0.05/11): the samples of one round are not independent evidence.
-    let (base, mut cur) = (in_rounds(1, 5, 4), in_rounds(2, 5, 4));
-    scale_all(&mut cur, 1.5);
+    // References of different kernels are not compared: back to "no reference".
+    cur["reference"]["kernel"] = Value::String("another kernel".into());
     let c = compare(dir.path(), &base, &cur, &[]);
     assert_eq!(c.out.status.code(), Some(0), "{}", stdout(&c.out));
-    let text = stdout(&c.out);
-    assert!(text.contains("too few rounds or samples"), "{text}");
-    assert!(text.contains("--rounds"), "{text}");
+    assert!(
+        stdout(&c.out).contains("different kernels"),
+        "{}",
+        stdout(&c.out)
+    );
+}
 
-    // A run of one round is compared sample by sample.
-    let c = compare(dir.path(), &synthetic(1), &in_rounds(2, 10, 2), &[]);
+#[test]
+fn one_round_a_side_is_inconclusive_and_says_what_it_would_need() {
+    // Ten samples a side that agree to ±2 %, 50 % apart between the runs: tight, but taken
+    // back to back in one process each, so no evidence of what another run would give.
+    let dir = tempfile::tempdir().unwrap();
+    let mut cur = one_round(2);
+    scale_samples(&mut cur, "ode-sweep", "pool", 2, 1.5);
+    let c = compare(dir.path(), &one_round(1), &cur, &[]);
+    assert_eq!(c.out.status.code(), Some(0), "{}", stdout(&c.out));
     let json = c.json.unwrap();
-    let units: Vec<&Value> = json["cells"]
+    assert_eq!(json["summary"]["regressions"], 0);
+    assert_eq!(json["summary"]["inconclusive"], 11);
+    assert_eq!(json["summary"]["compared"], 0);
+    let cell = json["cells"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["verdict"] != "not_comparable")
-        .map(|c| &c["unit"])
-        .collect();
-    assert!(units.iter().all(|u| *u == "sample"), "{units:?}");
+        .find(|c| c["workload"] == "ode-sweep" && c["strategy"] == "pool" && c["workers"] == 2)
+        .unwrap();
+    assert_eq!(cell["verdict"], "inconclusive");
+    assert!(
+        (cell["ratio"].as_f64().unwrap() - 1.5).abs() < 0.05,
+        "{cell}"
+    );
+    assert!(
+        cell["p_value"].is_null() && cell["ci95"].is_null(),
+        "{cell}"
+    );
+    let reason = cell["reason"].as_str().unwrap();
+    assert!(reason.contains("one round per side"), "{reason}");
+    assert!(reason.contains("--rounds ≥ 3"), "{reason}");
+    let text = stdout(&c.out);
+    assert!(text.contains("inconclusive: one round per side"), "{text}");
+    assert!(text.contains("11 inconclusive"), "{text}");
+    let md = c.markdown.unwrap();
+    assert!(md.contains("11 cells inconclusive"), "{md}");
+
+    // One side of rounds is not enough either.
+    let c = compare(dir.path(), &one_round(1), &synthetic(2), &[]);
+    let json = c.json.unwrap();
+    assert_eq!(json["summary"]["inconclusive"], 11);
+    assert!(
+        json["cells"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("one round in the baseline")
+    );
+}
+
+#[test]
+fn a_few_rounds_that_show_a_shift_flag_it_and_every_cell_states_its_detectable_change() {
+    let dir = tempfile::tempdir().unwrap();
+    for rounds in [3, 4, 10] {
+        let base = synthetic_rounds(1, rounds, 2, 0.01);
+        let mut cur = synthetic_rounds(2, rounds, 2, 0.01);
+        let c = compare(dir.path(), &base, &cur, &[]);
+        assert_eq!(c.out.status.code(), Some(0), "{}", stdout(&c.out));
+        let json = c.json.unwrap();
+        assert_eq!(json["summary"]["unchanged"], 11);
+        assert!(
+            json["prior"]["d0"].as_f64().unwrap() > 0.0,
+            "{}",
+            json["prior"]
+        );
+        for cell in json["cells"].as_array().unwrap() {
+            if cell["verdict"] == "not_comparable" {
+                assert!(cell["mdc_pct"].is_null());
+                continue;
+            }
+            assert_eq!(cell["unit"], "round", "{cell}");
+            assert_eq!(cell["test"], "moderated_t", "{cell}");
+            assert_eq!(cell["baseline"]["rounds"], rounds);
+            assert_eq!(cell["current"]["samples"], 2 * rounds);
+            // Rounds ±1 % apart: a change not much beyond the 5 % threshold is detectable.
+            let mdc = cell["mdc_pct"].as_f64().unwrap();
+            assert!((5.0..10.0).contains(&mdc), "{rounds} rounds: {cell}");
+        }
+        let median = json["summary"]["mdc_median_pct"].as_f64().unwrap();
+        assert!((5.0..10.0).contains(&median), "{median}");
+        let text = stdout(&c.out);
+        assert!(text.contains("minimum detectable change"), "{text}");
+        assert!(
+            text.lines()
+                .any(|l| l.contains("mdc") && l.contains("verdict"))
+        );
+
+        scale_samples(&mut cur, "ode-sweep", "pool", 2, 1.2);
+        let c = compare(dir.path(), &base, &cur, &[]);
+        assert_eq!(c.out.status.code(), Some(1), "{rounds}: {}", stdout(&c.out));
+        assert_eq!(
+            verdict_of(&c.json.unwrap(), "ode-sweep/pool/2"),
+            "regression"
+        );
+        let md = c.markdown.unwrap();
+        assert!(md.contains("| mdc |"), "{md}");
+    }
+
+    // Rounds 20 % apart: the same shift is within the noise, and the detectable change says so.
+    let base = synthetic_rounds(1, 4, 2, 0.2);
+    let mut cur = synthetic_rounds(2, 4, 2, 0.2);
+    scale_samples(&mut cur, "ode-sweep", "pool", 2, 1.2);
+    let c = compare(dir.path(), &base, &cur, &[]);
+    assert_eq!(c.out.status.code(), Some(0), "{}", stdout(&c.out));
+    let json = c.json.unwrap();
+    assert!(json["summary"]["mdc_median_pct"].as_f64().unwrap() > 20.0);
+    assert_eq!(json["summary"]["mdc_at_threshold"], 0);
 }
 
 /// Multiplies sample i of every cell by `swings[i / per_round]`: a machine whose speed changes
@@ -566,7 +704,10 @@ fn paired_runs_are_compared_sample_by_sample_through_the_machine_s_swings() {
     let swings = [
         1.0, 1.3, 0.95, 1.15, 1.05, 1.25, 0.9, 1.2, 1.0, 1.1, 0.92, 1.3,
     ];
-    let (mut base, mut cur) = (in_rounds(1, 12, 2), in_rounds(2, 12, 2));
+    let (mut base, mut cur) = (
+        synthetic_rounds(1, 12, 2, 0.0),
+        synthetic_rounds(2, 12, 2, 0.0),
+    );
     swing(&mut base, &swings, 2);
     swing(&mut cur, &swings, 2);
     scale_samples(&mut cur, "ode-sweep", "pool", 2, 1.10);

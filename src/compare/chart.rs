@@ -19,11 +19,13 @@ struct RatioRow {
     ci: [f64; 2],
     regression: bool,
     improvement: bool,
+    inconclusive: bool,
 }
 
 const WORSE: RGBColor = RGBColor(214, 39, 40);
 const BETTER: RGBColor = RGBColor(44, 160, 44);
 const SAME: RGBColor = RGBColor(31, 119, 180);
+const UNSURE: RGBColor = RGBColor(255, 127, 14);
 const BAND: RGBColor = RGBColor(238, 238, 238);
 const ROW_H: u32 = 22;
 
@@ -64,6 +66,8 @@ impl Figure for ComparisonFigure<'_> {
                 WORSE
             } else if r.improvement {
                 BETTER
+            } else if r.inconclusive {
+                UNSURE
             } else {
                 SAME
             };
@@ -90,7 +94,8 @@ impl Figure for ComparisonFigure<'_> {
     }
 }
 
-/// The comparison chart of `cmp`: compared cells only (they have a ratio and an interval),
+/// The comparison chart of `cmp`: cells with a ratio and an interval (one-round cells have
+/// no interval and are left out),
 /// regressions first, then improvements, then the rest from worst to best ratio. `stem` is its
 /// file name.
 pub fn draw(cmp: &Comparison, stem: &str) -> Result<Chart, Error> {
@@ -104,6 +109,7 @@ pub fn draw(cmp: &Comparison, stem: &str) -> Result<Chart, Error> {
                 ci: c.ci95?,
                 regression: c.verdict == Verdict::Regression,
                 improvement: c.verdict == Verdict::Improvement,
+                inconclusive: c.verdict == Verdict::Inconclusive,
             })
         })
         .collect();
@@ -122,6 +128,7 @@ pub fn draw(cmp: &Comparison, stem: &str) -> Result<Chart, Error> {
         Entry::new("regression", (WORSE, Marker::Circle)),
         Entry::new("improvement", (BETTER, Marker::Circle)),
         Entry::new("unchanged", (SAME, Marker::Circle)),
+        Entry::new("inconclusive", (UNSURE, Marker::Circle)),
         Entry::guide(
             &format!(
                 "ratio 1; grey band: within ±{:.1} % (threshold)",

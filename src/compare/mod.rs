@@ -1,40 +1,64 @@
 //! `parbench compare`: the regression gate. Reads a baseline and a current results file and
-//! gives each cell present in both a verdict — regression, improvement, unchanged or not
-//! comparable — from the raw samples, never from the recorded summaries alone.
+//! gives each cell present in both a verdict — regression, improvement, unchanged,
+//! inconclusive or not comparable — from the raw samples, never from the recorded summaries
+//! alone.
 //!
 //! # Method
 //!
-//! For each cell the *ratio* is oriented so that **> 1 always means worse**:
+//! **Rounds are the unit of evidence.** Samples taken back to back in one process share that
+//! process's state (address layout, allocator, the machine's mood of the moment): they agree
+//! with each other and say little about the next run. Rounds come from separate fresh
+//! processes at different moments, so a cell's samples are grouped by round
+//! ([`Cell::rounds`], from `round_samples`, older files from `config.samples`) and each
+//! round's median is one observation. For each cell the ratio is oriented so that **> 1 always
+//! means worse**:
 //!
-//! - `--metric time`: median(current samples) / median(baseline samples).
-//! - `--metric speedup`: each timed sample of a cell is paired with the sample of the same index
-//!   of its workload's `serial` cell in the same run, giving per-sample speedups
-//!   `serial[i] / cell[i]`; the ratio is median(baseline speedups) / median(current speedups).
-//!   Pairing by index pairs samples taken in the same round when runs interleave cells, so
-//!   slow drift of the machine cancels; within one file the serial cell's own noise is carried
-//!   into every speedup, which a median of the serial cell alone would hide. The point value
-//!   can differ slightly from the `speedup` field of the results file (a ratio of medians).
+//! - `--metric time`: a round's value is ln(median of its samples); the ratio is exp(mean of
+//!   the current rounds' values − mean of the baseline's), a ratio of geometric means of round
+//!   medians.
+//! - `--metric speedup`: a round's value is ln(median(serial round r) / median(cell round r)),
+//!   the serial cell's round taken in the same process and minutes, so both cells need the
+//!   same rounds; the ratio is baseline / current.
 //!
-//! The 95 % interval of the ratio is a percentile bootstrap (each side resampled on its own,
-//! seeded per cell so the output is reproducible). The p-value is the two-sided Mann–Whitney
-//! rank test of baseline against current values (exact up to 40 values in all, with ties,
-//! normal approximation beyond), adjusted by Holm's method over every compared cell, so the
-//! chance of any false alarm in the whole comparison stays at α. A regression needs both the
-//! interval wholly above 1 + threshold and an adjusted p ≤ α; an improvement needs both below
-//! 1 / (1 + threshold).
+//! **The test** is Student's t of the difference of the two sides' mean log values, each
+//! cell's variance moderated by the variance pooled over every compared cell (empirical
+//! Bayes, limma's moderated t): s̃² = (d0·s0² + d·s²) / (d0 + d) on d0 + d degrees of
+//! freedom, s0² and d0 fitted to the spread of the cells' variances
+//! ([`crate::stats::moderated::Prior::fit`]; d0 at most the cells' total degrees of freedom), and
+//! never below the cell's own s². Four rounds a side give a cell 6 degrees of freedom of its
+//! own, far too few to pass Holm over 150 cells (t ≈ 7 needed); the borrowed ones bring that
+//! near 3.8 when the cells' noise is alike, while a cell noisier than its neighbours keeps its
+//! own variance. The 95 % interval is the t interval on the log scale from the same variance,
+//! so interval and test agree. p-values are adjusted by Holm's method over every compared
+//! cell, so the chance of any false alarm in the whole comparison stays at α. A regression
+//! needs both the interval wholly above 1 + threshold and an adjusted p ≤ α; an improvement
+//! needs both below 1 / (1 + threshold).
 //!
-//! # Rounds are the unit
+//! **No significance without independent evidence.** A side with fewer than two rounds (files
+//! from before rounds were the default) makes the cell *inconclusive*: its ratio is shown, no
+//! test is run, and the reason says to rerun with `--rounds ≥ 3`. A shift of a whole run is
+//! shared by every round of it and invisible to any test within the run; so for `--metric
+//! time`, when the runs carry no usable machine reference and at least
+//! [`UNIFORM_SHARE`] (80 %) of the cells tested on rounds moved the same way beyond the threshold,
+//! the comparison cannot tell that from the machine changing speed: every cell it would have
+//! flagged becomes inconclusive, with a note. (Speedups divide the machine's speed out; paired
+//! cells see it on both sides.)
 //!
-//! Samples taken one after the other are not independent: a shared machine is slower for
-//! seconds at a time (a busy hyperthread sibling on the host, another job), and every sample
-//! of a cell taken meanwhile carries the same delay. Treating them as independent makes the
-//! interval too narrow and the test too confident, so that rounds 10–40 % apart look like a
-//! regression. When both files come from runs with `--rounds` R ≥ 2 (each round measures every
-//! cell once, at a different moment), a cell's values are grouped by round: the interval is a
-//! two-stage bootstrap (rounds, then samples within them) and the rank test compares the
-//! rounds' medians, R against R. Runs of a single round fall back to samples as the unit. A
-//! shift of a whole run is shared by all its rounds and stays invisible to either; only the
-//! threshold guards against it.
+//! **The machine-speed reference** (`Results::reference`: a fixed kernel timed after every
+//! cell of every round) measures that shift instead. When both files timed the same kernel in
+//! two or more rounds, the machine's ratio (current / baseline) gets the same t-test and
+//! interval (from its rounds' log medians, unmoderated) and is reported in the summary and a
+//! note. If it moved significantly (p ≤ α) a time comparison judges each cell on its ratio
+//! divided by the machine's, the two variances added (Welch–Satterthwaite degrees of
+//! freedom); with a steady reference a shift of every cell (`--scale 1.25`) is the code's,
+//! and flagged.
+//!
+//! **Minimum detectable change.** Each compared cell reports `mdc_pct`: the change its test
+//! would flag with 80 % power at its measured (moderated) noise and rounds, at the two-sided
+//! level α / m (Holm's first step: conservative), (t₁₋α/2m + t₀.₈) · se on the log scale,
+//! and never below the threshold (a smaller change is not flagged whatever the test says;
+//! right at the threshold the interval rule flags it about half the time). The summary gives
+//! the median and how many cells can detect a change of the threshold's size.
 //!
 //! # Paired runs
 //!
@@ -49,23 +73,39 @@
 //! two-stage bootstrap drawing rounds, then pairs within them; the test the Wilcoxon
 //! signed-rank test of the rounds' median log ratios (rounds stay the independent unit), whose
 //! smallest p-value over n rounds is 2 / 2ⁿ. The table's baseline and current columns stay the
-//! pooled medians.
+//! pooled medians. A paired cell's minimum detectable change is the t approximation of its
+//! rounds' log ratios, or none ("never") when 2 / 2ⁿ cannot reach α / m; the machine
+//! reference is reported but not divided out (both sides saw the same machine).
 
 pub mod chart;
+mod machine;
 mod model;
 mod notes;
 pub mod output;
+mod values;
 pub mod verdict;
+
+#[cfg(test)]
+mod tests;
 
 pub use model::*;
 
 use crate::error::Error;
-use crate::results::{BASELINE, Cell, CellId, Results};
-use crate::stats::inference::{self as stats, Grouped};
+use crate::results::{Cell, CellId, Results};
+use crate::stats::inference::{self as stats, Grouped, Method};
 use crate::stats::median;
-use notes::power_note;
+use crate::stats::moderated::{Estimate, Prior, TwoSample};
+use machine::Reference;
 use std::collections::HashMap;
+use values::{SideValues, side_values};
 use verdict::Verdict;
+
+/// The power at which a cell's minimum detectable change is stated.
+pub const MDC_POWER: f64 = 0.8;
+
+/// The share of tested cells that, moving the same way beyond the threshold with no machine
+/// reference, makes a comparison unable to tell the code from the machine.
+pub const UNIFORM_SHARE: f64 = 0.8;
 
 /// The name of a cell's bootstrap stream. Its spelling is fixed (not `CellId`'s display), so
 /// that the same two files give the same intervals in every version.
@@ -90,81 +130,63 @@ fn index<'a>(file: &str, r: &'a Results) -> Result<HashMap<CellId, &'a Cell>, Er
     Ok(out)
 }
 
-/// A cell's timings if they can be compared, or why not.
-fn usable<'a>(c: &'a Cell, side: &str) -> Result<&'a [f64], String> {
-    if let Some(why) = &c.skipped {
-        return Err(format!("skipped in {side}: {why}"));
-    }
-    if !c.verified {
-        return Err(format!("failed verification in {side}: {}", c.check));
-    }
-    if c.samples_s.is_empty() {
-        return Err(format!("no samples in {side}"));
-    }
-    if c.samples_s.iter().any(|s| !s.is_finite() || *s <= 0.0) {
-        return Err(format!("non-positive or non-finite sample in {side}"));
-    }
-    Ok(&c.samples_s)
-}
-
-/// The values one side contributes for `metric`, with their description.
-fn side_values(
-    c: &Cell,
-    run: &Results,
-    metric: Metric,
-    side: &str,
-) -> Result<(Vec<f64>, Side), String> {
-    let times = usable(c, side)?;
-    let median_s = median(times).expect("non-empty");
-    match metric {
-        Metric::Time => Ok((
-            times.to_vec(),
-            Side {
-                samples: times.len(),
-                rounds: rounds_of(times.len(), run),
-                median_s,
-                speedup: None,
-            },
-        )),
-        Metric::Speedup => {
-            if c.strategy == BASELINE {
-                return Err(
-                    "serial is the reference of every speedup (compare it with --metric time)"
-                        .into(),
-                );
-            }
-            let serial = run
-                .cells
-                .iter()
-                .find(|s| s.workload == c.workload && s.strategy == BASELINE)
-                .ok_or_else(|| format!("no serial cell of {} in {side}", c.workload))?;
-            let serial = usable(serial, side).map_err(|why| format!("serial cell {why}"))?;
-            let speedups: Vec<f64> = serial.iter().zip(times).map(|(s, t)| s / t).collect();
-            Ok((
-                speedups.clone(),
-                Side {
-                    samples: speedups.len(),
-                    rounds: rounds_of(speedups.len(), run),
-                    median_s,
-                    speedup: median(&speedups),
-                },
-            ))
-        }
-    }
-}
-
-/// How many rounds `n` samples of a cell of `run` came from: the run's `--rounds` when the
-/// samples fill them all, else 1 (the values are then taken as one group).
-fn rounds_of(n: usize, run: &Results) -> usize {
-    let (r, s) = (run.config.rounds, run.config.samples);
-    if r >= 2 && n == r * s { r } else { 1 }
-}
-
 /// The same machine as far as timings go: the same CPU model and the same logical core count.
 fn same_machine(a: &Results, b: &Results) -> bool {
     a.machine.cpu_model == b.machine.cpu_model && a.machine.logical_cores == b.machine.logical_cores
 }
 
+fn mean(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len() as f64
+}
+
+/// Why a side of fewer than two rounds supports no verdict, and what would.
+fn one_round_reason(base: usize, cur: usize) -> String {
+    let sides = match (base < 2, cur < 2) {
+        (true, true) => "one round per side",
+        (true, false) => "one round in the baseline",
+        _ => "one round in the current run",
+    };
+    format!(
+        "{sides} (samples taken back to back in one process share its state and are not \
+         independent evidence): rerun with --rounds ≥ 3"
+    )
+}
+
+/// A compared cell's test, before the family-wise correction.
+enum Pending {
+    /// Rounds as independent observations, to be moderated by the prior of all such cells.
+    Rounds(usize, TwoSample),
+    /// Paired rounds: the signed-rank test's p-value, and a t approximation of the rounds'
+    /// log ratios for the detectable change.
+    Pair(usize, f64, Method, Estimate),
+}
+
+/// The paired comparison of one cell (`parbench pair`): samples kept with their partners.
+fn paired(
+    out: &mut CellComparison,
+    num: &SideValues,
+    den: &SideValues,
+    per_round: usize,
+    key: &CellId,
+) -> (f64, Method, Estimate) {
+    let (ng, dg) = (
+        Grouped::new(&num.samples, per_round),
+        Grouped::new(&den.samples, per_round),
+    );
+    let pairs = stats::Paired::new(&ng, &dg).expect("rounds pair up");
+    let (ratio, ci) = pairs.ratio(&mut stats::cell_rng(&stream_name(key)));
+    out.ratio = Some(ratio);
+    out.ci95 = Some(ci);
+    let logs = pairs.round_logs();
+    let test = stats::signed_rank(&logs).expect("non-empty");
+    let (n, m) = (logs.len() as f64, mean(&logs));
+    let s2 = logs.iter().map(|l| (l - m) * (l - m)).sum::<f64>() / (n - 1.0).max(1.0);
+    (
+        test.p_value,
+        test.method,
+        Estimate::new(m, (s2 / n).sqrt(), n - 1.0),
+    )
+}
 /// Compares `cur` against `base`. Errors (exit 2) when the two cannot be compared at all:
 /// different sizes, different machines for a time comparison, no cell in common.
 pub fn compare(
@@ -193,7 +215,7 @@ pub fn compare(
             cur.machine.logical_cores
         )));
     }
-    let paired = base.config.pair_id.is_some() && base.config.pair_id == cur.config.pair_id;
+    let paired_runs = base.config.pair_id.is_some() && base.config.pair_id == cur.config.pair_id;
     let base_cells = index(base_file, base)?;
     let cur_cells = index(cur_file, cur)?;
     if !base_cells.keys().any(|k| cur_cells.contains_key(k)) {
@@ -215,23 +237,9 @@ pub fn compare(
 
     let threshold = opts.threshold_pct / 100.0;
     let mut cells = Vec::with_capacity(keys.len());
+    let mut pending = Vec::new();
     for k in &keys {
-        let mut out = CellComparison {
-            workload: k.workload.clone(),
-            strategy: k.strategy.clone(),
-            workers: k.workers,
-            chunk: k.chunk.clone(),
-            verdict: Verdict::NotComparable,
-            reason: None,
-            baseline: None,
-            current: None,
-            ratio: None,
-            ci95: None,
-            p_value: None,
-            p_adjusted: None,
-            test: None,
-            unit: None,
-        };
+        let mut out = CellComparison::blank(k);
         let b = base_cells
             .get(k)
             .ok_or_else(|| "missing in baseline".to_string())
@@ -241,56 +249,38 @@ pub fn compare(
             .ok_or_else(|| "missing in current".to_string())
             .and_then(|c| side_values(c, cur, opts.metric, "current"));
         match (b, c) {
-            (Ok((bv, bs)), Ok((cv, cs))) => {
-                let unit =
-                    if paired && bs.rounds >= 2 && bs.rounds == cs.rounds && bv.len() == cv.len() {
-                        Unit::Pair
-                    } else if bs.rounds >= 2 && cs.rounds >= 2 {
-                        Unit::Round
-                    } else {
-                        Unit::Sample
-                    };
-                let per_round = |n: usize, rounds: usize| {
-                    if unit == Unit::Sample { n } else { n / rounds }
+            (Ok(b), Ok(c)) => {
+                let (num, den) = match opts.metric {
+                    Metric::Time => (&c, &b),
+                    Metric::Speedup => (&b, &c),
                 };
-                let bg = Grouped::new(&bv, per_round(bv.len(), bs.rounds));
-                let cg = Grouped::new(&cv, per_round(cv.len(), cs.rounds));
-                let (ng, dg) = match opts.metric {
-                    Metric::Time => (&cg, &bg),
-                    Metric::Speedup => (&bg, &cg),
-                };
-                let mut rng = stats::cell_rng(&stream_name(k));
-                let test = match unit {
-                    Unit::Pair => {
-                        let pairs = stats::Paired::new(ng, dg).expect("rounds pair up");
-                        let (ratio, ci) = pairs.ratio(&mut rng);
-                        out.ratio = Some(ratio);
-                        out.ci95 = Some(ci);
-                        stats::signed_rank(&pairs.round_logs())
+                let i = cells.len();
+                match (b.per_round, c.per_round) {
+                    (Some(pb), Some(pc))
+                        if paired_runs && pb == pc && b.samples.len() == c.samples.len() =>
+                    {
+                        let (p, method, spread) = paired(&mut out, num, den, pb, k);
+                        out.unit = Some(Unit::Pair);
+                        pending.push(Pending::Pair(i, p, method, spread));
                     }
-                    Unit::Round | Unit::Sample => {
-                        // The sides' medians were taken in `side_values` already.
-                        out.ratio = Some(match opts.metric {
-                            Metric::Time => cs.median_s / bs.median_s,
-                            Metric::Speedup => {
-                                bs.speedup.expect("speedup side")
-                                    / cs.speedup.expect("speedup side")
-                            }
-                        });
-                        out.ci95 = stats::grouped_ratio_interval(ng, dg, &mut rng);
-                        if unit == Unit::Round {
-                            stats::mann_whitney(&bg.round_medians(), &cg.round_medians())
+                    _ => {
+                        out.unit = Some(Unit::Round);
+                        if b.side.rounds >= 2 && c.side.rounds >= 2 {
+                            let t = TwoSample::new(&num.round_logs, &den.round_logs)
+                                .expect("two rounds a side");
+                            pending.push(Pending::Rounds(i, t));
                         } else {
-                            stats::mann_whitney(&bv, &cv)
+                            if !num.round_logs.is_empty() && !den.round_logs.is_empty() {
+                                let d = mean(&num.round_logs) - mean(&den.round_logs);
+                                out.ratio = Some(d.exp());
+                            }
+                            out.verdict = Verdict::Inconclusive;
+                            out.reason = Some(one_round_reason(b.side.rounds, c.side.rounds));
                         }
                     }
                 }
-                .expect("non-empty");
-                out.p_value = Some(test.p_value);
-                out.test = Some(test.method);
-                out.unit = Some(unit);
-                out.baseline = Some(bs);
-                out.current = Some(cs);
+                out.baseline = Some(b.side);
+                out.current = Some(c.side);
             }
             (b, c) => {
                 let mut reasons: Vec<String> = [b.as_ref().err(), c.as_ref().err()]
@@ -300,28 +290,95 @@ pub fn compare(
                     .collect();
                 reasons.dedup();
                 out.reason = Some(reasons.join("; "));
-                out.baseline = b.ok().map(|v| v.1);
-                out.current = c.ok().map(|v| v.1);
+                out.baseline = b.ok().map(|v| v.side);
+                out.current = c.ok().map(|v| v.side);
             }
         }
         cells.push(out);
     }
 
-    let compared: Vec<usize> = (0..cells.len())
-        .filter(|&i| cells[i].p_value.is_some())
-        .collect();
-    let raw: Vec<f64> = compared
+    // The prior of the rounds' variances, learnt from every cell tested on rounds.
+    let variances: Vec<(f64, f64)> = pending
         .iter()
-        .map(|&i| cells[i].p_value.expect("compared"))
+        .filter_map(|p| match p {
+            Pending::Rounds(_, t) => Some((t.s2, t.df)),
+            Pending::Pair(..) => None,
+        })
         .collect();
-    for (&i, adj) in compared.iter().zip(stats::holm(&raw)) {
+    let prior = Prior::fit(&variances);
+    let reference = machine::reference(base, cur);
+    let shift = match &reference {
+        Reference::Measured { shift, .. } => Some(*shift),
+        Reference::Missing(_) => None,
+    };
+    // Speedups divide out the machine's speed already; times are judged relative to it only
+    // when it moved, since its noise would otherwise widen every interval for nothing.
+    let adjust = opts.metric == Metric::Time && shift.is_some_and(|s| s.p_value <= opts.alpha);
+
+    let m = pending.len();
+    let per_test_alpha = if m > 0 {
+        opts.alpha / m as f64
+    } else {
+        opts.alpha
+    };
+    let mut raw = Vec::with_capacity(m);
+    let mut noise_limited = Vec::with_capacity(m);
+    for p in &pending {
+        let (i, p_value, method, estimate) = match p {
+            Pending::Rounds(i, t) => {
+                let mut e = t.moderated(&prior);
+                if adjust {
+                    e = e.relative_to(&shift.expect("adjusting"));
+                    cells[*i].machine_adjusted = true;
+                }
+                let cell = &mut cells[*i];
+                cell.ratio = Some(e.log_ratio.exp());
+                cell.ci95 = Some(e.ci95.map(f64::exp));
+                cell.df = Some(e.df);
+                (*i, e.p_value, Method::ModeratedT, e)
+            }
+            Pending::Pair(i, p, method, spread) => (*i, *p, *method, *spread),
+        };
+        let cell = &mut cells[i];
+        cell.p_value = Some(p_value);
+        cell.test = Some(method);
+        let reachable = match cell.unit {
+            Some(Unit::Pair) => {
+                stats::smallest_signed_p(cell.baseline.as_ref().map_or(0, |s| s.rounds))
+                    <= per_test_alpha
+            }
+            _ => true,
+        };
+        let detectable = estimate
+            .detectable(per_test_alpha, MDC_POWER)
+            .filter(|_| reachable)
+            .map(|d| (d.exp() - 1.0) * 100.0);
+        cell.mdc_pct = detectable.map(|d| d.max(opts.threshold_pct));
+        noise_limited.push(detectable.is_none_or(|d| d > opts.threshold_pct));
+        raw.push((i, p_value));
+    }
+    let adjusted = stats::holm(&raw.iter().map(|r| r.1).collect::<Vec<_>>());
+    for (&(i, _), adj) in raw.iter().zip(adjusted) {
         let cell = &mut cells[i];
         cell.p_adjusted = Some(adj);
-        cell.verdict = verdict::verdict(cell.ci95.expect("compared"), adj, threshold, opts.alpha);
+        cell.verdict = verdict::verdict(cell.ci95.expect("tested"), adj, threshold, opts.alpha);
     }
 
+    let uniform = if opts.metric == Metric::Time && shift.is_none() {
+        verdict::uniform_shift(&mut cells, threshold)
+    } else {
+        None
+    };
+
+    let mdcs: Vec<f64> = cells.iter().filter_map(|c| c.mdc_pct).collect();
     let mut summary = Summary {
-        compared: compared.len(),
+        compared: m,
+        machine_ratio: shift.map(|s| s.log_ratio.exp()),
+        machine_ci95: shift.map(|s| s.ci95.map(f64::exp)),
+        machine_p_value: shift.map(|s| s.p_value),
+        machine_adjusted: adjust,
+        mdc_median_pct: median(&mdcs),
+        mdc_at_threshold: noise_limited.iter().filter(|&&n| !n).count(),
         ..Summary::default()
     };
     for c in &cells {
@@ -330,48 +387,22 @@ pub fn compare(
             Verdict::Improvement => summary.improvements += 1,
             Verdict::Unchanged => summary.unchanged += 1,
             Verdict::NotComparable => summary.not_comparable += 1,
+            Verdict::Inconclusive => summary.inconclusive += 1,
         }
     }
 
-    let mut notes = Vec::new();
-    if base.config.scale != cur.config.scale {
-        notes.push(format!(
-            "the runs used different --scale ({} in the baseline, {} in the current run): each \
-             task does {:+.1}% work, so changes of that size are expected (this is how the gate \
-             itself is tested)",
-            base.config.scale,
-            cur.config.scale,
-            (cur.config.scale / base.config.scale - 1.0) * 100.0
-        ));
-    }
-    if base.config.seed != cur.config.seed {
-        notes.push(format!(
-            "the runs used different --seed ({} vs {}): the tasks' inputs differ",
-            base.config.seed, cur.config.seed
-        ));
-    }
-    if machines_differ {
-        notes.push(match opts.metric {
-            Metric::Time => "the runs come from different machines and --allow-machine-mismatch \
-                             was given: time ratios mix the code's change with the hardware's"
-                .to_string(),
-            Metric::Speedup => "the runs come from different machines: speedups are compared, \
-                                which still depend on each machine's cores and memory"
-                .to_string(),
-        });
-    }
-    if paired {
-        let pairs = cells.iter().filter(|c| c.unit == Some(Unit::Pair)).count();
-        notes.push(format!(
-            "the runs took turns sample by sample (parbench pair): {pairs} of {} compared cells \
-             are judged on samples taken side by side, which cancels what slowed the machine \
-             for both",
-            compared.len()
-        ));
-    }
-    if let Some(note) = power_note(&cells, compared.len(), opts.alpha) {
-        notes.push(note);
-    }
+    let notes = notes::notes(&notes::Context {
+        base,
+        cur,
+        opts,
+        machines_differ,
+        paired_runs,
+        cells: &cells,
+        summary: &summary,
+        reference: &reference,
+        uniform,
+        per_test_alpha,
+    });
 
     Ok(Comparison {
         schema: SCHEMA,
@@ -379,17 +410,24 @@ pub fn compare(
         threshold_pct: opts.threshold_pct,
         alpha: opts.alpha,
         correction: "holm",
-        test: "two-sided: wilcoxon signed-rank of the rounds' median log ratios for paired runs, \
-               else mann-whitney-u of round medians when both runs have rounds, else of samples",
+        test: "two-sided: for separate runs Student's t of the rounds' log median times (or \
+               log speedups), each cell's variance moderated towards the one pooled over all \
+               cells (empirical Bayes); for paired runs the wilcoxon signed-rank test of the \
+               rounds' median log ratios",
         interval: format!(
-            "percentile bootstrap (rounds, then samples within them) of the ratio of medians, \
-             or for paired runs of exp(Hodges-Lehmann, beyond 64 pairs the median, of the \
-             paired samples' log ratios), pairs kept together; {} resamples, 95 %",
+            "t interval on the log scale from the same moderated variance, or for paired runs \
+             a percentile bootstrap (rounds, then pairs within them; {} resamples) of \
+             exp(Hodges-Lehmann, beyond 64 pairs the median, of the paired samples' log \
+             ratios); 95 %",
             stats::BOOTSTRAP_RESAMPLES
         ),
         baseline: RunInfo::new(base_file, base),
         current: RunInfo::new(cur_file, cur),
         notes,
+        prior: (!variances.is_empty()).then(|| PriorInfo {
+            d0: prior.d0,
+            s0_pct: prior.s0_sq.sqrt() * 100.0,
+        }),
         summary,
         cells,
     })

@@ -3,7 +3,7 @@
 
 use super::verdict::Verdict;
 use crate::results::{CellId, Results};
-use crate::stats::inference::{self as stats, Method};
+use crate::stats::inference::Method;
 use serde::Serialize;
 
 /// The schema tag of `--json` output.
@@ -89,12 +89,14 @@ impl RunInfo {
 /// What one side contributed to a cell's comparison.
 #[derive(Clone, Debug, Serialize)]
 pub struct Side {
-    /// Values entering the interval: timed samples, or per-sample speedups.
+    /// Timed samples kept.
     pub samples: usize,
-    /// Rounds the samples were taken in (`--rounds`).
+    /// Rounds with a value: the independent observations of the test.
     pub rounds: usize,
+    /// Median of every kept sample.
     pub median_s: f64,
-    /// Median of the per-sample speedups (`--metric speedup` only).
+    /// Median of the rounds' speedups, serial round median / round median (`--metric
+    /// speedup` only).
     pub speedup: Option<f64>,
 }
 
@@ -116,8 +118,17 @@ pub struct CellComparison {
     /// Holm-adjusted over every compared cell.
     pub p_adjusted: Option<f64>,
     pub test: Option<Method>,
-    /// What the rank test compared: the rounds' medians, or the samples themselves.
+    /// The independent observations behind the test: rounds, or pairs of rounds.
     pub unit: Option<Unit>,
+    /// Degrees of freedom of the moderated t-test (its own rounds' and the prior's).
+    pub df: Option<f64>,
+    /// Minimum detectable change in percent: the smallest change the test would flag with
+    /// 80 % power at the cell's noise, rounds and α / m, and never below the threshold (a
+    /// smaller change is not flagged whatever the test says). `None` for a compared cell whose
+    /// test cannot reach α / m at all.
+    pub mdc_pct: Option<f64>,
+    /// Whether the ratio was divided by the machine's (the reference moved significantly).
+    pub machine_adjusted: bool,
 }
 
 /// The independent observations behind a cell's test and interval (see the module notes).
@@ -127,11 +138,34 @@ pub enum Unit {
     /// Sample i of round r of each side, taken side by side (`parbench pair`); rounds are the
     /// test's observations.
     Pair,
+    /// Each round's median (rounds come from separate processes and moments).
     Round,
-    Sample,
 }
 
 impl CellComparison {
+    /// Cell `id`, not (yet) compared.
+    pub(super) fn blank(id: &CellId) -> CellComparison {
+        CellComparison {
+            workload: id.workload.clone(),
+            strategy: id.strategy.clone(),
+            workers: id.workers,
+            chunk: id.chunk.clone(),
+            verdict: Verdict::NotComparable,
+            reason: None,
+            baseline: None,
+            current: None,
+            ratio: None,
+            ci95: None,
+            p_value: None,
+            p_adjusted: None,
+            test: None,
+            unit: None,
+            df: None,
+            mdc_pct: None,
+            machine_adjusted: false,
+        }
+    }
+
     pub fn id(&self) -> CellId {
         CellId {
             workload: self.workload.clone(),
@@ -154,6 +188,20 @@ pub struct Summary {
     pub improvements: usize,
     pub unchanged: usize,
     pub not_comparable: usize,
+    /// Cells whose evidence cannot support a verdict: a side of one round, or a shift shared
+    /// by nearly every cell with no machine reference to tell it from the machine's.
+    pub inconclusive: usize,
+    /// The machine reference's time ratio, current / baseline, and its 95 % interval, when
+    /// both files timed the same reference kernel in two or more rounds.
+    pub machine_ratio: Option<f64>,
+    pub machine_ci95: Option<[f64; 2]>,
+    pub machine_p_value: Option<f64>,
+    /// Whether cells were judged relative to the machine (its shift was significant).
+    pub machine_adjusted: bool,
+    /// Median of the compared cells' `mdc_pct`, and how many of them can detect a change of
+    /// the threshold's size (their noise is not what limits them).
+    pub mdc_median_pct: Option<f64>,
+    pub mdc_at_threshold: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -169,6 +217,9 @@ pub struct Comparison {
     pub current: RunInfo,
     /// Things a reader must know to trust the verdicts (different scale, low power, ...).
     pub notes: Vec<String>,
+    /// The variance prior the rounds' t-tests were moderated with: d0 degrees of freedom of a
+    /// spread of `s0_pct` % per round; absent when no cell was tested on rounds.
+    pub prior: Option<PriorInfo>,
     pub summary: Summary,
     pub cells: Vec<CellComparison>,
 }
@@ -179,13 +230,10 @@ impl Comparison {
     }
 }
 
-impl Unit {
-    /// The smallest p-value the cell's test can give with `n` values on each side (`n`
-    /// pairs for paired rounds): what decides whether Holm's correction leaves it any chance.
-    pub(super) fn smallest_p(self, n_base: usize, n_cur: usize) -> f64 {
-        match self {
-            Unit::Pair => stats::smallest_signed_p(n_base),
-            Unit::Round | Unit::Sample => stats::smallest_p(n_base, n_cur),
-        }
-    }
+/// The moderation prior as the JSON shows it.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct PriorInfo {
+    pub d0: f64,
+    /// √s0² × 100: the typical spread of one round's log median, in percent.
+    pub s0_pct: f64,
 }

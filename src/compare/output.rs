@@ -41,16 +41,27 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// "2 regressions, 1 improvement, 30 unchanged, 3 not comparable".
+/// "2 regressions, 1 improvement, 30 unchanged, 4 inconclusive, 3 not comparable".
 fn counts(cmp: &Comparison) -> String {
     let s = &cmp.summary;
     format!(
-        "{}, {}, {} unchanged, {} not comparable",
+        "{}, {}, {} unchanged, {} inconclusive, {} not comparable",
         plural(s.regressions, "regression", "regressions"),
         plural(s.improvements, "improvement", "improvements"),
         s.unchanged,
+        s.inconclusive,
         s.not_comparable
     )
+}
+
+/// A cell's minimum detectable change: "-" when not tested, "never" when its test cannot
+/// reach Holm's level at all.
+fn mdc(c: &CellComparison) -> String {
+    match (c.p_value, c.mdc_pct) {
+        (None, _) => "-".into(),
+        (Some(_), None) => "never".into(),
+        (Some(_), Some(m)) => format!("{m:.1}%"),
+    }
 }
 
 fn settings(cmp: &Comparison) -> String {
@@ -87,14 +98,16 @@ pub fn terminal(cmp: &Comparison) -> String {
     }
     let header = [
         "workload", "strategy", "workers", "chunk", "baseline", "current", "change", "95% CI", "p",
-        "p (Holm)", "verdict",
+        "p (Holm)", "mdc", "verdict",
     ];
-    let rows: Vec<[String; 11]> = cmp
+    let rows: Vec<[String; 12]> = cmp
         .cells
         .iter()
         .map(|c| {
             let verdict = match (&c.verdict, &c.reason) {
-                (Verdict::NotComparable, Some(why)) => format!("not comparable: {why}"),
+                (Verdict::NotComparable | Verdict::Inconclusive, Some(why)) => {
+                    format!("{}: {why}", c.verdict.label())
+                }
                 (v, _) => v.label().into(),
             };
             [
@@ -108,6 +121,7 @@ pub fn terminal(cmp: &Comparison) -> String {
                 interval(c.ci95),
                 p_value(c.p_value),
                 p_value(c.p_adjusted),
+                mdc(c),
                 verdict,
             ]
         })
@@ -124,7 +138,7 @@ pub fn terminal(cmp: &Comparison) -> String {
             let fill = " ".repeat(widths[i].saturating_sub(col.chars().count()));
             if i == last {
                 out.push_str(col);
-            } else if (2..10).contains(&i) && i != 3 {
+            } else if (2..11).contains(&i) && i != 3 {
                 let _ = write!(out, "{fill}{col}  ");
             } else {
                 let _ = write!(out, "{col}{fill}  ");
@@ -176,8 +190,8 @@ fn md(text: &str) -> String {
 }
 
 fn md_table(out: &mut String, cells: &[&CellComparison], metric: Metric) {
-    out.push_str("| cell | baseline | current | change | 95% CI | p (Holm) |\n");
-    out.push_str("|---|---:|---:|---:|---:|---:|\n");
+    out.push_str("| cell | baseline | current | change | 95% CI | p (Holm) | mdc |\n");
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
     for c in cells {
         let chunk = c
             .chunk
@@ -186,7 +200,7 @@ fn md_table(out: &mut String, cells: &[&CellComparison], metric: Metric) {
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "| `{}`{} | {} | {} | **{}** | {} | {} |",
+            "| `{}`{} | {} | {} | **{}** | {} | {} | {} |",
             md(&c.label()),
             md(&chunk),
             value(c.baseline.as_ref(), metric),
@@ -194,6 +208,7 @@ fn md_table(out: &mut String, cells: &[&CellComparison], metric: Metric) {
             c.ratio.map(change).unwrap_or_else(|| "-".into()),
             interval(c.ci95),
             p_value(c.p_adjusted),
+            mdc(c),
         );
     }
 }
@@ -207,7 +222,12 @@ pub fn markdown(cmp: &Comparison) -> String {
         cmp.cells.iter().filter(|c| c.verdict == v).collect()
     };
     let (regressions, improvements) = (of(Verdict::Regression), of(Verdict::Improvement));
-    let title = if regressions.is_empty() {
+    let title = if regressions.is_empty() && cmp.summary.inconclusive > 0 {
+        format!(
+            "no regression found, {} inconclusive",
+            cmp.summary.inconclusive
+        )
+    } else if regressions.is_empty() {
         "no regression".to_string()
     } else {
         plural(regressions.len(), "regression", "regressions")
@@ -236,11 +256,17 @@ pub fn markdown(cmp: &Comparison) -> String {
         plural(cmp.summary.unchanged, "cell", "cells"),
         cmp.threshold_pct
     );
-    let lost = of(Verdict::NotComparable);
-    if !lost.is_empty() {
+    for (verdict, what) in [
+        (Verdict::Inconclusive, "inconclusive"),
+        (Verdict::NotComparable, "not comparable"),
+    ] {
+        let lost = of(verdict);
+        if lost.is_empty() {
+            continue;
+        }
         let _ = writeln!(
             out,
-            "<details><summary>{} not comparable</summary>\n",
+            "<details><summary>{} {what}</summary>\n",
             plural(lost.len(), "cell", "cells")
         );
         for c in &lost {

@@ -1,5 +1,9 @@
 //! The verdict on one compared cell: a ratio's interval against the threshold, together with
-//! a rank test after the family-wise correction.
+//! a test after the family-wise correction.
+
+use super::UNIFORM_SHARE;
+use super::model::{CellComparison, Unit};
+use crate::stats::median;
 
 /// What a comparison concludes about one cell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -9,6 +13,8 @@ pub enum Verdict {
     Improvement,
     Unchanged,
     NotComparable,
+    /// Compared, but on evidence that cannot support a verdict (see the cell's reason).
+    Inconclusive,
 }
 
 impl Verdict {
@@ -18,15 +24,17 @@ impl Verdict {
             Verdict::Improvement => "improvement",
             Verdict::Unchanged => "unchanged",
             Verdict::NotComparable => "not comparable",
+            Verdict::Inconclusive => "inconclusive",
         }
     }
 }
 
 /// The verdict on a cell whose ratio (> 1 is worse) has the interval `ci`. A regression needs
-/// the whole interval above 1 + threshold *and* a significant rank test after the family-wise
-/// correction: the interval alone can be fooled by a few outliers or a lumpy bootstrap with
-/// few samples, the test alone flags changes too small to matter. An improvement mirrors it
-/// below 1 / (1 + threshold), so that the two are symmetric on a log scale.
+/// the whole interval above 1 + threshold *and* a significant test after the family-wise
+/// correction: the interval alone is not corrected for the many cells (and for paired runs is
+/// a lumpy bootstrap with few rounds), the test alone flags changes too small to matter. An
+/// improvement mirrors it below 1 / (1 + threshold), so that the two are symmetric on a log
+/// scale.
 pub fn verdict(ci: [f64; 2], p_adjusted: f64, threshold: f64, alpha: f64) -> Verdict {
     let significant = p_adjusted <= alpha;
     if significant && ci[0] > 1.0 + threshold {
@@ -36,6 +44,65 @@ pub fn verdict(ci: [f64; 2], p_adjusted: f64, threshold: f64, alpha: f64) -> Ver
     } else {
         Verdict::Unchanged
     }
+}
+
+/// A shift that nearly every tested cell shares.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UniformShift {
+    /// Cells that moved the same way beyond the threshold, of `tested`.
+    pub moved: usize,
+    pub tested: usize,
+    /// Median ratio of the cells that moved.
+    pub ratio: f64,
+    /// Flagged cells turned inconclusive.
+    pub withdrawn: usize,
+}
+
+/// With no machine reference, when at least [`UNIFORM_SHARE`] of the cells tested on rounds
+/// moved the same way beyond the threshold, the two runs cannot tell a change of the code from
+/// a change of the machine's speed (a busier host, another clock): every flagged cell among
+/// them becomes inconclusive. Paired cells are left alone: their partner saw the same machine.
+pub(super) fn uniform_shift(cells: &mut [CellComparison], threshold: f64) -> Option<UniformShift> {
+    let tested = |c: &CellComparison| c.unit == Some(Unit::Round) && c.p_value.is_some();
+    let ratios: Vec<f64> = cells
+        .iter()
+        .filter(|c| tested(c))
+        .filter_map(|c| c.ratio)
+        .collect();
+    let up: Vec<f64> = ratios
+        .iter()
+        .copied()
+        .filter(|&r| r > 1.0 + threshold)
+        .collect();
+    let down: Vec<f64> = ratios
+        .iter()
+        .copied()
+        .filter(|&r| r < 1.0 / (1.0 + threshold))
+        .collect();
+    let moved = if up.len() >= down.len() { up } else { down };
+    if ratios.is_empty() || (moved.len() as f64) < UNIFORM_SHARE * ratios.len() as f64 {
+        return None;
+    }
+    let mut withdrawn = 0;
+    for c in cells.iter_mut().filter(|c| tested(c)) {
+        if matches!(c.verdict, Verdict::Regression | Verdict::Improvement) {
+            c.verdict = Verdict::Inconclusive;
+            c.reason = Some(format!(
+                "{} of {} tested cells moved the same way beyond the threshold: without a \
+                 machine reference in both runs that cannot be told from the machine changing \
+                 speed",
+                moved.len(),
+                ratios.len()
+            ));
+            withdrawn += 1;
+        }
+    }
+    Some(UniformShift {
+        moved: moved.len(),
+        tested: ratios.len(),
+        ratio: median(&moved).expect("non-empty"),
+        withdrawn,
+    })
 }
 
 #[cfg(test)]

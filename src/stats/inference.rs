@@ -223,14 +223,16 @@ impl Paired {
     }
 }
 
-/// How a rank test's p-value was obtained.
+/// How a test's p-value was obtained.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// Enumerated over every assignment of the pooled (mid)ranks to the two groups.
+    /// Rank test enumerated over every assignment of the pooled (mid)ranks to the two groups.
     Exact,
-    /// Normal approximation with tie and continuity corrections.
+    /// Rank test's normal approximation with tie and continuity corrections.
     Normal,
+    /// Student's t of log round medians with a moderated variance (`stats::moderated`).
+    ModeratedT,
 }
 
 /// A two-sided rank test's outcome.

@@ -1,9 +1,10 @@
 //! The statistics every stage shares: descriptive statistics of samples, the inference behind
-//! `compare` (bootstrap intervals, rank tests, Holm's correction), and scaling-law fits. Pure
-//! functions over numbers; nothing here knows about cells or files.
+//! `compare` (bootstrap intervals, rank tests, Holm's correction, the moderated t-test), and
+//! scaling-law fits. Pure functions over numbers; nothing here knows about cells or files.
 
 pub mod descriptive;
 pub mod inference;
+pub mod moderated;
 pub mod scaling;
 
 pub use descriptive::{
