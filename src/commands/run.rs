@@ -531,15 +531,6 @@ fn child(args: &RunArgs, rounds: &str) -> Result<Outcome, Error> {
         .map(|r| r.parse::<usize>())
         .collect::<Result<_, _>>()
         .map_err(|_| Error::usage(format!("--child-rounds {rounds}: not a list of rounds")))?;
-    // Before the first cell: a run that cannot fit in memory or would run for weeks is
-    // refused, naming the flag; --dry-run shows the cells and stops.
-    let estimate = estimate::estimate(&plan);
-    if args.dry_run {
-        print!("{}", estimate.render());
-        return Ok(Outcome::Success);
-    }
-    estimate::refuse(&estimate, &estimate::Limits::here())?;
-    eprintln!("parbench: {}", estimate.summary());
     let done = children::done_set(&journal_path)?;
     let is_done = |id: &results::CellId, round: usize| done.contains(&(id.clone(), round));
     let scope = Scope {
