@@ -13,14 +13,15 @@
 //!
 //! A [`strategy::Strategy`] decides how the tasks reach the cores: in order on the calling
 //! thread (`serial`), one scoped thread per worker over a static partition (`scoped`), a rayon
-//! pool of exactly `workers` threads with work stealing (`pool`), in re-executed worker
-//! processes fed through pipes (`process`), in order with OpenBLAS itself running `workers`
+//! pool of `workers` threads (never more than tasks) with work stealing (`pool`), in re-executed
+//! worker processes fed through pipes (`process`), in order with OpenBLAS itself running `workers`
 //! threads (`blas`), or on threads that share a model of CPython's global interpreter lock
 //! (`gil`). Every strategy but `blas` pins OpenBLAS to one thread, so that task-level and
 //! BLAS-level parallelism never oversubscribe the cores.
 //!
-//! The [`measure`] stage times each (workload, strategy, workers) cell: warm-up runs, then timed
-//! samples, each sample's outputs verified and digested. [`results`] holds the versioned JSON
+//! The [`measure`] stage times each (workload, strategy, workers) cell in rounds, each round in a
+//! fresh process: warm-up runs, then calibrated timed samples, each sample's outputs verified
+//! and digested, every finished cell round journaled (see docs/ARCHITECTURE.md). [`results`] holds the versioned JSON
 //! schema that every later stage reads.
 
 // Linking: the crate reaches BLAS through ndarray's `dot` as well as through ndarray-linalg;
