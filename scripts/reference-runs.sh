@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reference runs for reports/: the documents' sizes and the large size, workers 1, 2 and 4,
-# every workload and strategy, each with its report. Takes about half an hour on 2 cores.
+# every workload and strategy, each with its report, at the default rounds and samples. Takes
+# an hour or more on 2 cores (`parbench run --dry-run` estimates each).
 #   scripts/reference-runs.sh [extra `parbench run` flags]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ dir="reports/$(date -u +%Y-%m-%d)-$slug"
 for size in doc large; do
   mkdir -p "$dir/$size"
   chunks=auto; [ "$size" = doc ] && chunks=1,auto
-  $bin run --size "$size" --workloads all --strategies all --workers 1,2,4 --chunk "$chunks" --samples 5 \
+  $bin run --size "$size" --workloads all --strategies all --workers 1,2,4 --chunk "$chunks" \
     --out "$dir/$size/results.json" "$@" | tee "$dir/$size/table.txt"
   $bin report "$dir/$size/results.json" --out "$dir/$size"
 done

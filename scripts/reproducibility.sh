@@ -15,7 +15,8 @@
 #
 # Environment: SIZE (doc), WORKLOADS (all), STRATEGIES (serial,scoped,pool,process),
 # WORKERS (1,2), SLOWDOWN (1.25), PARBENCH_BIN (a built parbench; default: build this
-# checkout). Extra `parbench run` flags after DIR go to every run (the targets use none).
+# checkout), ANALYSE_ONLY (set: make no runs, analyse the files a previous call kept in DIR).
+# Extra `parbench run` flags after DIR go to every run (the targets use none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,16 +39,21 @@ if [ -z "${PARBENCH_BIN:-}" ]; then
   PARBENCH_BIN=$PWD/target/release/parbench
 fi
 
+if [ -n "${ANALYSE_ONLY:-}" ]; then
+  echo "reproducibility: analysing the files kept in $dir" >&2
+else
 SIZE=${SIZE:-doc} WORKLOADS=${WORKLOADS:-all} STRATEGIES=${STRATEGIES:-serial,scoped,pool,process} \
   WORKERS=${WORKERS:-1,2} SLOWDOWN=${SLOWDOWN:-1.25} MODE=separate KEEP_DIR=$dir \
   PARBENCH_BIN=$PARBENCH_BIN scripts/regression-power.sh "$K" "$@" | tee "$dir/power.txt"
+fi
 
 # The verdict word of each finding (first column: the claim; last: "holds here", "does not
-# hold here: …", "not measured …"), one per line.
+# hold here: …", "not measured …"), one per line, from the report's Findings section.
 verdicts() {
-  grep '^| ' "$1" | awk -F '|' 'NF >= 5 && $2 !~ /^ *(Claim|---)/ {
-    v = $(NF - 1); sub(/^ +/, "", v); split(v, w, ":"); print $2 "\t" w[1]
-  }'
+  awk -F '|' '/^## / { inside = ($0 ~ /^## Findings/) }
+    inside && /^\| / && NF >= 5 && $2 !~ /^ *(Claim|claim|---|-)/ {
+      v = $(NF - 1); split(v, w, ":"); gsub(/^ +| +$/, "", w[1]); print $2 "\t" w[1]
+    }' "$1"
 }
 
 echo

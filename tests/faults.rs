@@ -241,6 +241,10 @@ fn the_table_shows_the_restarts_of_a_crashing_worker() {
         "2",
         "--rounds",
         "1",
+        // One run per sample: how many runs a calibrated sample repeats depends on the
+        // machine's speed, and each run replaces two workers.
+        "--sample-time",
+        "0",
         "--samples",
         "1",
         "--out",

@@ -550,7 +550,8 @@ fn child(args: &RunArgs, rounds: &str) -> Result<Outcome, Error> {
             }
             match journal.append(&record) {
                 Ok(()) => {
-                    let _ = children::Line::Done(record).write(&mut std::io::stdout().lock());
+                    let _ =
+                        children::Line::Done(Box::new(record)).write(&mut std::io::stdout().lock());
                 }
                 Err(e) => failed = Some(e),
             }

@@ -223,7 +223,7 @@ pub enum Line {
     /// One run (warm-up or timed) of it finished.
     Run,
     /// The round is in the journal.
-    Done(RoundRecord),
+    Done(Box<RoundRecord>),
 }
 
 impl Line {
@@ -251,7 +251,9 @@ impl Line {
         let mut parts = line.split('\t');
         match parts.next()? {
             "run" => Some(Line::Run),
-            "done" => serde_json::from_str(parts.next()?).ok().map(Line::Done),
+            "done" => serde_json::from_str(parts.next()?)
+                .ok()
+                .map(|r| Line::Done(Box::new(r))),
             "cell" => {
                 let round = parts.next()?.parse().ok()?;
                 let workload = parts.next()?.to_string();
@@ -312,7 +314,7 @@ mod tests {
                 round: 3,
             },
             Line::Run,
-            Line::Done(RoundRecord::new(&id, 3, 7)),
+            Line::Done(Box::new(RoundRecord::new(&id, 3, 7))),
         ];
         for l in lines {
             let mut buf = Vec::new();

@@ -195,6 +195,11 @@ fn method(b: &mut Vec<Block>) {
         "Speedup interval: the cell's 95 % interval of the median, [lo, hi], set against the \
          serial median: [T(serial)/hi, T(serial)/lo]."
             .into(),
+        "Noise: the spread the cell measured, as a percentage of its median — between the \
+         medians of its rounds (each round in a fresh process, so address layout and the \
+         machine's moment vary) and of samples within a round. The interval of the median \
+         comes from the rounds: samples of one round share its state."
+            .into(),
         "Efficiency E(p) = S(p)/p.".into(),
         "Karp–Flatt serial fraction e(p) = (1/S − 1/p) / (1 − 1/p), for p > 1.".into(),
         "Amdahl fit: the f in [0, 1] that minimises Σ (S(p) − 1/(f + (1 − f)/p))² over the \
@@ -401,6 +406,7 @@ fn workload(input: &Input, w: &WorkloadScaling, stem: Option<String>, b: &mut Ve
                     || "–".into(),
                     |[l, h]| format!("[{}, {}]", units::seconds(l), units::seconds(h)),
                 ),
+                noise(cell),
                 opt(p.speedup, units::speedup),
                 p.speedup_ci
                     .map_or_else(|| "–".into(), units::speedup_interval),
@@ -418,6 +424,7 @@ fn workload(input: &Input, w: &WorkloadScaling, stem: Option<String>, b: &mut Ve
                 "workers",
                 "median",
                 "95 % interval",
+                "noise",
                 "speedup",
                 "speedup 95 %",
                 "efficiency",
@@ -439,5 +446,59 @@ fn workload(input: &Input, w: &WorkloadScaling, stem: Option<String>, b: &mut Ve
     if !skipped.is_empty() {
         b.push(Block::Paragraph("Not measured:".into()));
         b.push(Block::List(skipped));
+    }
+}
+
+/// The noise a cell measured: "±B % between R rounds (P processes), ±W % within", or "–".
+fn noise(cell: &Cell) -> String {
+    let Some(n) = &cell.noise else {
+        return "–".into();
+    };
+    let pct = |x: f64| format!("±{}%", units::compact(x, 1));
+    let mut parts = Vec::new();
+    if let Some(b) = n.between_rounds_pct {
+        parts.push(format!(
+            "{} between {} rounds ({} processes)",
+            pct(b),
+            n.rounds,
+            n.processes
+        ));
+    }
+    if let Some(w) = n.within_rounds_pct {
+        parts.push(format!("{} within", pct(w)));
+    }
+    if parts.is_empty() {
+        "–".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::Noise;
+
+    #[test]
+    fn a_cell_shows_the_noise_it_measured() {
+        let mut c = Cell::new("svd", "pool", 2);
+        assert_eq!(noise(&c), "–");
+        c.noise = Some(Noise {
+            rounds: 4,
+            processes: 4,
+            between_rounds_pct: Some(3.3),
+            within_rounds_pct: Some(0.5),
+        });
+        assert_eq!(
+            noise(&c),
+            "±3.3% between 4 rounds (4 processes), ±0.5% within"
+        );
+        c.noise = Some(Noise {
+            rounds: 1,
+            processes: 1,
+            between_rounds_pct: None,
+            within_rounds_pct: Some(1.0),
+        });
+        assert_eq!(noise(&c), "±1.0% within");
     }
 }
