@@ -83,5 +83,16 @@ sort -g "$dir/logratios.txt" | awk '{ v[NR] = $1; if ($1 <= log(1.05)) w++ }
   END { printf "%-6s  %-8d  %-18s  %.2f %%\n", "all", NR, sprintf("%.1f %%", 100 * w / NR),
         100 * v[int((NR + 1) / 2)] }'
 echo
+echo "== noise the runs measured (median over verified cells, % of the cell's median)"
+printf "%-8s  %-16s  %-16s  %s\n" run "between rounds" "within rounds" "reference kernel (median, min–max)"
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f %%", v[int((NR + 1) / 2)]; else printf "-" }'; }
+for f in $(for k in $(seq 1 "$K"); do echo "$dir/a$k.json" "$dir/a2_$k.json"; done); do
+  between=$(jq -r '.cells[] | select(.verified and .noise.between_rounds_pct != null) | .noise.between_rounds_pct' "$f" | median)
+  within=$(jq -r '.cells[] | select(.verified and .noise.within_rounds_pct != null) | .noise.within_rounds_pct' "$f" | median)
+  ref=$(jq -r '(.reference.samples_s // []) | sort | if length > 0 then "\(.[length / 2 | floor] * 1000 | . * 100 | round / 100) ms, \(.[0] * 1000 | . * 100 | round / 100)–\(.[-1] * 1000 | . * 100 | round / 100) ms" else "-" end' "$f")
+  printf "%-8s  %-16s  %-16s  %s\n" "$(basename "$f" .json)" "$between" "$within" "$ref"
+done
+
+echo
 echo "== findings: $findings_differ of $findings_total verdicts differ between A and A' (over $K trials)"
 echo "files kept in $dir"
