@@ -5,21 +5,24 @@ use super::values::{
     Chunks, SizeArg, Workers, parse_chunks, parse_count, parse_non_negative, parse_positive,
     parse_positive_count, parse_seed, parse_workers,
 };
+mod progress;
+mod sides;
+
+pub use progress::progress_bar;
+
 use crate::error::Error;
 use crate::measure::assemble::assemble;
 use crate::measure::children::{self, Children, Ended};
 use crate::measure::estimate;
 use crate::measure::journal::{self, Header, Journal};
 use crate::measure::machine;
-use crate::measure::record::RoundRecord;
-use crate::measure::runner::{self, Alone, CellLabel, Plan, Progress, Scope};
+use crate::measure::runner::Plan;
 use crate::results::{self, Interruption, Results};
 use crate::strategy::{self, Options, Strategy};
 use crate::sys::signals;
 use crate::workload::{self, Params, Size, Workload};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::ffi::OsString;
+use progress::Shown;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -233,70 +236,6 @@ fn select<T>(
         .collect())
 }
 
-/// The parent's view of the children's progress: a bar on a terminal; elsewhere (CI, pipes)
-/// one line per finished cell round, so a log shows where a long run is.
-struct Shown {
-    bar: ProgressBar,
-    lines: bool,
-    rounds: usize,
-    finished: usize,
-    planned: usize,
-}
-
-impl Progress for Shown {
-    fn cell(&mut self, label: &CellLabel<'_>) {
-        self.bar.set_message(format!(
-            "{} / {} / {} (round {})",
-            label.workload,
-            label.strategy,
-            label.workers,
-            label.round + 1
-        ));
-    }
-    fn run_done(&mut self) {
-        self.bar.inc(1);
-    }
-    fn round_done(&mut self, r: &RoundRecord) {
-        self.finished += 1;
-        if !self.lines {
-            return;
-        }
-        let what = if let Some(why) = &r.skipped {
-            format!("skipped ({why})")
-        } else if !r.ok {
-            format!("FAILED: {}", r.details.join("; "))
-        } else {
-            let m = crate::stats::median(&r.samples_s);
-            m.map_or("no sample".into(), crate::units::seconds)
-        };
-        eprintln!(
-            "parbench: [{}/{}] {} round {}/{}: {what}",
-            self.finished,
-            self.planned,
-            r.id(),
-            r.round + 1,
-            self.rounds
-        );
-    }
-}
-
-/// The progress bar on stderr; hidden for a side of `parbench pair`, which leaves the terminal
-/// to the coordinator's bar, and without a terminal.
-pub fn progress_bar(len: Option<u64>, hidden: bool) -> ProgressBar {
-    let target = if hidden || !std::io::stderr().is_terminal() {
-        ProgressDrawTarget::hidden()
-    } else {
-        ProgressDrawTarget::stderr()
-    };
-    let bar = ProgressBar::with_draw_target(len, target);
-    bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    bar
-}
-
 /// The plan the flags describe (the same in the parent and in every child).
 fn plan(args: &RunArgs, workers: Vec<usize>, say: bool) -> Result<Plan, Error> {
     let Selection {
@@ -347,10 +286,10 @@ fn plan(args: &RunArgs, workers: Vec<usize>, say: bool) -> Result<Plan, Error> {
 
 pub fn run(args: &RunArgs) -> Result<Outcome, Error> {
     if let Some(rounds) = &args.child_rounds {
-        return child(args, rounds);
+        return sides::child(args, rounds);
     }
     if args.pair_id.is_some() {
-        return pair_side(args);
+        return sides::pair_side(args);
     }
     let out = args.out()?;
     let to_stdout = out.as_os_str() == "-";
@@ -428,7 +367,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Error> {
         .map_err(|e| Error::Internal(format!("cannot find the parbench executable: {e}")))?;
     let spawner = Children {
         exe,
-        args: child_args(),
+        args: sides::child_args(),
         journal: journal_path.clone(),
         rounds: plan.rounds,
         processes: plan.processes,
@@ -499,102 +438,5 @@ fn verdict(results: &Results) -> Result<Outcome, Error> {
     } else {
         eprintln!("parbench: verification failed in {}", bad.join(", "));
         Ok(Outcome::Negative)
-    }
-}
-
-/// The arguments a child is given: the run's own, without those only the parent acts on.
-fn child_args() -> Vec<OsString> {
-    let mut out = Vec::new();
-    let mut args = std::env::args_os().skip(1);
-    while let Some(a) = args.next() {
-        if a == "--resume" || a == "--out" {
-            args.next();
-            continue;
-        }
-        let text = a.to_string_lossy();
-        if text.starts_with("--resume=") || text.starts_with("--out=") {
-            continue;
-        }
-        out.push(a);
-    }
-    out
-}
-
-/// A child: measures its rounds, appending each finished cell round to the journal and
-/// telling the parent on stdout.
-fn child(args: &RunArgs, rounds: &str) -> Result<Outcome, Error> {
-    let journal_path = args.journal.clone().expect("clap requires --journal");
-    let cores = machine::logical_cores();
-    let plan = plan(args, args.workers.resolve(cores), false)?;
-    let rounds: Vec<usize> = rounds
-        .split(',')
-        .map(|r| r.parse::<usize>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| Error::usage(format!("--child-rounds {rounds}: not a list of rounds")))?;
-    let done = children::done_set(&journal_path)?;
-    let is_done = |id: &results::CellId, round: usize| done.contains(&(id.clone(), round));
-    let scope = Scope {
-        rounds,
-        done: &is_done,
-    };
-    let mut journal = Journal::append_to(&journal_path)?;
-    let mut failed = None;
-    runner::run_rounds(
-        &plan,
-        &scope,
-        &mut children::Report,
-        &mut Alone,
-        &mut |record| {
-            if failed.is_some() {
-                return;
-            }
-            match journal.append(&record) {
-                Ok(()) => {
-                    let _ =
-                        children::Line::Done(Box::new(record)).write(&mut std::io::stdout().lock());
-                }
-                Err(e) => failed = Some(e),
-            }
-        },
-    )
-    .expect("a run alone is never stopped");
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(Outcome::Success),
-    }
-}
-
-/// A side of `parbench pair`: measures in this process, taking turns.
-fn pair_side(args: &RunArgs) -> Result<Outcome, Error> {
-    crate::sys::files::check_writable(&args.out, "--out")?;
-    let machine = machine::detect();
-    let plan = plan(args, args.workers.resolve(machine.logical_cores), false)?;
-    let mut bar = progress_bar(Some(plan.total_runs() as u64), true);
-    let mut progress = Hidden(&mut bar);
-    let mut relay = crate::pair::Relay::new();
-    let built = match runner::run_in_turns(&plan, &mut progress, &mut relay) {
-        Ok(built) => built,
-        // The coordinator reports why; one message for the whole pair.
-        Err(_) if relay.told_to_stop() => return Ok(Outcome::Negative),
-        Err(_) => {
-            return Err(Error::usage(
-                "--pair-id: the coordinator stopped handing out turns; nothing written",
-            ));
-        }
-    };
-    let mut results = Results::new(machine, plan.config(args.pair_id.clone()), built.cells);
-    results.reference = built.reference;
-    print!("{}", crate::report::table::render(&results.cells));
-    results.write(&args.out)?;
-    eprintln!("parbench: wrote {}", args.out.display());
-    verdict(&results)
-}
-
-struct Hidden<'a>(&'a mut ProgressBar);
-
-impl Progress for Hidden<'_> {
-    fn cell(&mut self, _: &CellLabel<'_>) {}
-    fn run_done(&mut self) {
-        self.0.inc(1);
     }
 }
