@@ -111,7 +111,6 @@ fn cell(id: &CellId, rounds: &[&RoundRecord]) -> Cell {
     }
     cell.median_s = median(&cell.samples_s);
     cell.noise = noise(&cell, rounds);
-    cell.ci95_s = None;
     if let Some((ci, coverage)) = interval(&cell) {
         cell.ci95_s = Some(ci);
         cell.ci_coverage = Some(coverage);
