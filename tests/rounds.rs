@@ -80,3 +80,63 @@ fn sample_time_repeats_short_cells_within_each_sample() {
         assert_eq!(c.loops, 1);
     }
 }
+
+/// By default a cell whose one run lasts ten `--sample-time`s takes one sample per round (its
+/// rounds carry the evidence); `--samples` given explicitly is kept for every cell.
+#[test]
+fn a_long_cell_takes_one_sample_per_round_unless_samples_are_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    // A quick io-sleep run sleeps about 100 ms: long against ten samples of 2 ms, and its
+    // sleeps make that hold on any machine.
+    let base = [
+        "run",
+        "--size",
+        "quick",
+        "--workloads",
+        "io-sleep,ode-sweep",
+        "--strategies",
+        "serial",
+        "--rounds",
+        "2",
+        "--sample-time",
+        "2",
+        "--out",
+    ];
+    let cells = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.push(common::arg(&out));
+        args.extend_from_slice(extra);
+        let o = common::parbench(&args);
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        r["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let per: Vec<u64> = c["round_samples"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| k.as_u64().unwrap())
+                    .collect();
+                (c["workload"].as_str().unwrap().to_string(), per)
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        cells(&[]),
+        [
+            ("ode-sweep".into(), vec![2, 2]),
+            ("io-sleep".into(), vec![1, 1])
+        ]
+    );
+    assert_eq!(
+        cells(&["--samples", "2"]),
+        [
+            ("ode-sweep".into(), vec![2, 2]),
+            ("io-sleep".into(), vec![2, 2])
+        ]
+    );
+}

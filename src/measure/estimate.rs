@@ -249,8 +249,8 @@ fn cell_seconds(plan: &Plan, family: Family, running: usize, run_s: f64, prepare
     } else {
         0.0
     };
-    let round_s =
-        start_s + plan.warmup as f64 * run_s + loops_probe + plan.samples as f64 * sample_s;
+    let samples = plan.samples_for(Duration::try_from_secs_f64(run_s).unwrap_or(Duration::MAX));
+    let round_s = start_s + plan.warmup as f64 * run_s + loops_probe + samples as f64 * sample_s;
     round_s * plan.rounds.max(1) as f64
 }
 

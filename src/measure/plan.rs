@@ -23,6 +23,9 @@ pub struct Plan {
     pub processes: usize,
     /// Shortest a timed sample may last: shorter cells repeat their tasks within a sample.
     pub min_sample_time: Duration,
+    /// A cell whose one run lasts at least this takes a single timed sample per round
+    /// ([`Plan::samples_for`]); `None`: every cell takes `samples`.
+    pub long_run: Option<Duration>,
     pub params: Params,
     pub options: Options,
 }
@@ -45,6 +48,7 @@ impl Plan {
             rounds: 1,
             processes: 1,
             min_sample_time: Duration::ZERO,
+            long_run: None,
             params,
             options: Options::default(),
         }
@@ -86,7 +90,20 @@ impl Plan {
             .collect()
     }
 
-    /// How many runs (warm-up and timed) the whole plan makes, skipped cells included.
+    /// Timed samples a round takes of a cell whose one run lasted `run`. A run as long as
+    /// [`Plan::long_run`] already averages the machine's jitter over many of its stalls, and a
+    /// second sample right after it shares that moment's state: the rounds are what carry
+    /// independent evidence, and the second sample would only add its run time (most of a doc
+    /// run's time goes to such cells).
+    pub fn samples_for(&self, run: Duration) -> usize {
+        match self.long_run {
+            Some(long) if run >= long => self.samples.min(1),
+            _ => self.samples,
+        }
+    }
+
+    /// How many runs (warm-up and timed) the whole plan makes at most, skipped cells included
+    /// (long cells that take fewer samples still count theirs as done).
     pub fn total_runs(&self) -> usize {
         self.workloads.len() * self.settings().len() * (self.warmup + self.samples) * self.rounds
     }
@@ -117,5 +134,24 @@ impl Plan {
             sample_time_s: self.min_sample_time.as_secs_f64(),
             pair_id,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_runs_as_long_as_the_threshold_take_one_sample() {
+        let mut plan = Plan::new(Vec::new(), Vec::new(), vec![1], Params::default());
+        plan.samples = 3;
+        let s = Duration::from_secs;
+        assert_eq!(plan.samples_for(s(100)), 3, "no threshold: every sample");
+        plan.long_run = Some(s(1));
+        assert_eq!(plan.samples_for(Duration::from_millis(999)), 3);
+        assert_eq!(plan.samples_for(s(1)), 1);
+        assert_eq!(plan.samples_for(s(100)), 1);
+        plan.samples = 0;
+        assert_eq!(plan.samples_for(s(100)), 0, "never more than asked for");
     }
 }

@@ -1,9 +1,9 @@
-//! The statistics behind a verdict: a bootstrap interval for a ratio of medians, the
-//! Mann–Whitney rank test (the Wilcoxon signed-rank test for paired runs), and Holm's
-//! family-wise correction.
+//! The statistics behind a paired verdict: a two-stage bootstrap interval for the ratio of
+//! paired samples, the Wilcoxon signed-rank test, and Holm's family-wise correction (which
+//! separate runs' moderated t-tests, `stats::moderated`, share).
 //!
-//! Timings are skewed and often carry a few outliers (a context switch, a page fault), so
-//! everything here works on medians and ranks and assumes no distribution.
+//! Paired timings are skewed and often carry a few outliers (a context switch, a page
+//! fault), so everything here works on medians and ranks and assumes no distribution.
 
 use super::descriptive::{median, percentile};
 use rand::{RngExt, SeedableRng};
@@ -15,11 +15,6 @@ pub const BOOTSTRAP_RESAMPLES: usize = 5_000;
 
 /// Fixed so that the same two files always give the same intervals.
 const BOOTSTRAP_SEED: u64 = 0x7061_7262_656e_6368; // "parbench"
-
-/// Up to this many samples in both groups together the rank test enumerates the permutation
-/// distribution; beyond it the normal approximation is within a few percent of the exact
-/// value and the enumeration would cost milliseconds per cell.
-pub const EXACT_MAX_N: usize = 40;
 
 /// A random stream per cell, derived from the cell's name alone, so a cell's interval does not
 /// change when other cells are added to or removed from the files.
@@ -34,20 +29,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
-}
-
-/// A 95 % percentile-bootstrap interval for `median(num) / median(den)`, resampling each group
-/// independently, every sample on its own. `None` when a group is empty.
-///
-/// With a handful of samples the bootstrap distribution of a median is lumpy and the interval
-/// tends to be a little narrow; that is why a verdict also needs the rank test, whose
-/// error rate is exact.
-pub fn ratio_interval(num: &[f64], den: &[f64], rng: &mut ChaCha8Rng) -> Option<[f64; 2]> {
-    grouped_ratio_interval(
-        &Grouped::new(num, num.len()),
-        &Grouped::new(den, den.len()),
-        rng,
-    )
 }
 
 /// One side's values, in the rounds they were taken in: `rounds` consecutive groups of
@@ -72,67 +53,12 @@ impl<'a> Grouped<'a> {
     pub fn rounds(&self) -> usize {
         self.values.len().checked_div(self.per_round).unwrap_or(0)
     }
-
-    fn round(&self, r: usize) -> &'a [f64] {
-        &self.values[r * self.per_round..(r + 1) * self.per_round]
-    }
-
-    /// The median of each round.
-    pub fn round_medians(&self) -> Vec<f64> {
-        (0..self.rounds())
-            .map(|r| median(self.round(r)).expect("rounds are non-empty"))
-            .collect()
-    }
 }
 
 /// Draws `rounds` round indices with replacement: the first stage of a resample.
 fn pick_rounds(rounds: usize, picks: &mut Vec<usize>, rng: &mut ChaCha8Rng) {
     picks.clear();
     picks.extend((0..rounds).map(|_| rng.random_range(0..rounds)));
-}
-
-/// The median of `g`'s samples in the drawn rounds `picks`, each round's samples drawn anew
-/// with replacement: the second stage. With one round it is the ordinary bootstrap.
-fn resampled_grouped_median(
-    g: &Grouped<'_>,
-    picks: &[usize],
-    buf: &mut Vec<f64>,
-    rng: &mut ChaCha8Rng,
-) -> f64 {
-    buf.clear();
-    let per = g.per_round;
-    for &r in picks {
-        let round = g.round(r);
-        buf.extend((0..per).map(|_| round[rng.random_range(0..per)]));
-    }
-    median(buf).expect("non-empty")
-}
-
-/// A 95 % interval for `median(num) / median(den)` from the two-stage (hierarchical)
-/// bootstrap: resampling whole rounds carries the variation between rounds — a machine that
-/// is slower for seconds at a time — into the interval, which resampling samples alone would
-/// treat as if every sample were independent and so draw too narrow.
-pub fn grouped_ratio_interval(
-    num: &Grouped<'_>,
-    den: &Grouped<'_>,
-    rng: &mut ChaCha8Rng,
-) -> Option<[f64; 2]> {
-    if num.values.is_empty() || den.values.is_empty() {
-        return None;
-    }
-    let mut buf = Vec::with_capacity(num.values.len().max(den.values.len()));
-    let mut picks = Vec::with_capacity(num.rounds().max(den.rounds()));
-    let mut ratios: Vec<f64> = (0..BOOTSTRAP_RESAMPLES)
-        .map(|_| {
-            pick_rounds(num.rounds(), &mut picks, rng);
-            let n = resampled_grouped_median(num, &picks, &mut buf, rng);
-            pick_rounds(den.rounds(), &mut picks, rng);
-            let d = resampled_grouped_median(den, &picks, &mut buf, rng);
-            n / d
-        })
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    Some([percentile(&ratios, 2.5), percentile(&ratios, 97.5)])
 }
 
 /// The Hodges–Lehmann estimate of the centre of `d`: the median of all pairwise means
@@ -227,9 +153,9 @@ impl Paired {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// Rank test enumerated over every assignment of the pooled (mid)ranks to the two groups.
+    /// Signed-rank test enumerated over every assignment of signs to the (mid)ranks.
     Exact,
-    /// Rank test's normal approximation with tie and continuity corrections.
+    /// Signed-rank test's normal approximation with tie and continuity corrections.
     Normal,
     /// Student's t of log round medians with a moderated variance (`stats::moderated`).
     ModeratedT,
@@ -238,27 +164,26 @@ pub enum Method {
 /// A two-sided rank test's outcome.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RankTest {
-    /// Mann–Whitney: U of `x`, the number of (x, y) pairs with x > y, ties counting one half.
-    /// Signed-rank: W+, the sum of the ranks of the positive differences.
+    /// W+, the sum of the ranks of the positive differences.
     pub statistic: f64,
     pub p_value: f64,
     pub method: Method,
 }
 
-/// Pooled ranks, doubled so that the mid-ranks of ties stay integers (a tie over positions
-/// i..=j gets 2 × (i + j) / 2 = i + j), and the tie term Σ (t³ − t) of the variance.
-fn doubled_ranks(x: &[f64], y: &[f64]) -> (Vec<u64>, f64) {
-    let mut pooled: Vec<(f64, usize)> = x.iter().chain(y).copied().zip(0..).collect();
-    pooled.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut ranks = vec![0u64; pooled.len()];
+/// Ranks, doubled so that the mid-ranks of ties stay integers (a tie over positions i..=j
+/// gets 2 × (i + j) / 2 = i + j), and the tie term Σ (t³ − t) of the variance.
+fn doubled_ranks(x: &[f64]) -> (Vec<u64>, f64) {
+    let mut sorted: Vec<(f64, usize)> = x.iter().copied().zip(0..).collect();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut ranks = vec![0u64; sorted.len()];
     let mut ties = 0.0;
     let mut i = 0;
-    while i < pooled.len() {
+    while i < sorted.len() {
         let mut j = i;
-        while j + 1 < pooled.len() && pooled[j + 1].0 == pooled[i].0 {
+        while j + 1 < sorted.len() && sorted[j + 1].0 == sorted[i].0 {
             j += 1;
         }
-        for p in &pooled[i..=j] {
+        for p in &sorted[i..=j] {
             ranks[p.1] = (i + 1 + j + 1) as u64;
         }
         let t = (j - i + 1) as f64;
@@ -266,103 +191,6 @@ fn doubled_ranks(x: &[f64], y: &[f64]) -> (Vec<u64>, f64) {
         i = j + 1;
     }
     (ranks, ties)
-}
-
-/// The two-sided test: exact when both groups together hold at most [`EXACT_MAX_N`] samples,
-/// the normal approximation otherwise. `None` when a group is empty.
-pub fn mann_whitney(x: &[f64], y: &[f64]) -> Option<RankTest> {
-    if x.is_empty() || y.is_empty() {
-        return None;
-    }
-    if x.len() + y.len() <= EXACT_MAX_N {
-        mann_whitney_exact(x, y)
-    } else {
-        mann_whitney_normal(x, y)
-    }
-}
-
-fn u_of_x(ranks: &[u64], n1: usize) -> f64 {
-    let r1: u64 = ranks[..n1].iter().sum();
-    r1 as f64 / 2.0 - (n1 * (n1 + 1)) as f64 / 2.0
-}
-
-/// The exact conditional test: under the null hypothesis every choice of which `n1` of the
-/// pooled (mid)ranks belong to `x` is equally likely; the p-value is the share of choices whose
-/// rank sum is at least as extreme, two-sided as twice the smaller tail (scipy's convention).
-/// Ties are handled exactly, since the enumeration uses the mid-ranks actually observed.
-pub fn mann_whitney_exact(x: &[f64], y: &[f64]) -> Option<RankTest> {
-    if x.is_empty() || y.is_empty() {
-        return None;
-    }
-    let (ranks, _) = doubled_ranks(x, y);
-    let n1 = x.len();
-    let observed: u64 = ranks[..n1].iter().sum();
-    let max_sum: usize = ranks.iter().sum::<u64>() as usize;
-    // ways[k][s]: how many k-subsets of the ranks seen so far sum to s. Counts reach
-    // C(40, 20) ≈ 1.4e11, far inside f64's exact integers.
-    let width = max_sum + 1;
-    let mut ways = vec![0.0f64; (n1 + 1) * width];
-    ways[0] = 1.0;
-    for (seen, &r) in ranks.iter().enumerate() {
-        let r = r as usize;
-        for k in (1..=n1.min(seen + 1)).rev() {
-            let (lower, upper) = ways.split_at_mut(k * width);
-            let prev = &lower[(k - 1) * width..];
-            let row = &mut upper[..width];
-            for s in (r..width).rev() {
-                row[s] += prev[s - r];
-            }
-        }
-    }
-    let dist = &ways[n1 * width..];
-    let total: f64 = dist.iter().sum();
-    let obs = observed as usize;
-    let low: f64 = dist[..=obs].iter().sum();
-    let high: f64 = dist[obs..].iter().sum();
-    Some(RankTest {
-        statistic: u_of_x(&ranks, n1),
-        p_value: (2.0 * low.min(high) / total).min(1.0),
-        method: Method::Exact,
-    })
-}
-
-/// The large-sample test: U is close to normal with mean n1·n2/2 and variance
-/// n1·n2/12 · ((N + 1) − Σ(t³ − t) / (N(N − 1))), the last term removing the variance that
-/// ties take away; a continuity correction of ½ (scipy's `use_continuity=True`).
-pub fn mann_whitney_normal(x: &[f64], y: &[f64]) -> Option<RankTest> {
-    if x.is_empty() || y.is_empty() {
-        return None;
-    }
-    let (ranks, ties) = doubled_ranks(x, y);
-    let (n1, n2) = (x.len() as f64, y.len() as f64);
-    let n = n1 + n2;
-    let u = u_of_x(&ranks, x.len());
-    let mean = n1 * n2 / 2.0;
-    let tie_term = if n > 1.0 { ties / (n * (n - 1.0)) } else { 0.0 };
-    let var = n1 * n2 / 12.0 * ((n + 1.0) - tie_term);
-    let p_value = if var <= 0.0 {
-        // Every sample equal: nothing tells the groups apart.
-        1.0
-    } else {
-        let z = ((u - mean).abs() - 0.5).max(0.0) / var.sqrt();
-        // Two-sided: 2 · (1 − Φ(z)) = erfc(z / √2).
-        statrs::function::erf::erfc(z / std::f64::consts::SQRT_2).min(1.0)
-    };
-    Some(RankTest {
-        statistic: u,
-        p_value,
-        method: Method::Normal,
-    })
-}
-
-/// The smallest two-sided p-value the test can give for groups of `n1` and `n2` samples (all
-/// of one group beyond all of the other, no ties): 2 / C(n1 + n2, n1). With few samples it
-/// can exceed what a family-wise correction demands, and then no cell can ever be flagged.
-pub fn smallest_p(n1: usize, n2: usize) -> f64 {
-    let (n, k) = (n1 + n2, n1.min(n2));
-    // C(n, k) as a running product, in f64: it only needs to be accurate, not exact.
-    let c = (0..k).fold(1.0f64, |c, i| c * (n - i) as f64 / (i + 1) as f64);
-    (2.0 / c).min(1.0)
 }
 
 /// Up to this many pairs the signed-rank test enumerates all 2ⁿ sign assignments (by counting
@@ -388,7 +216,7 @@ pub fn signed_rank(d: &[f64]) -> Option<RankTest> {
         });
     }
     let magnitudes: Vec<f64> = nonzero.iter().map(|x| x.abs()).collect();
-    let (ranks, ties) = doubled_ranks(&magnitudes, &[]);
+    let (ranks, ties) = doubled_ranks(&magnitudes);
     let w2: u64 = ranks
         .iter()
         .zip(&nonzero)
@@ -474,95 +302,6 @@ pub(crate) mod tests {
             .collect()
     }
 
-    /// Reference values from scipy 1.17.1:
-    ///     from scipy.stats import mannwhitneyu
-    ///     r = mannwhitneyu(x, y, alternative='two-sided', method=M); r.statistic, r.pvalue
-    /// with M = 'exact' for tie-free data and M = 'asymptotic' (tie and continuity
-    /// corrections, scipy's defaults) for the normal approximation.
-    #[test]
-    fn p_values_match_scipy() {
-        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 + 1e-9 * b.abs();
-
-        // 5 vs 5, complete separation: 2 / C(10, 5).
-        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
-        let y = [6.0, 7.0, 8.0, 9.0, 10.0];
-        let t = mann_whitney_exact(&x, &y).unwrap();
-        assert_eq!(t.statistic, 0.0);
-        assert!(close(t.p_value, 0.007936507936507936), "{}", t.p_value);
-
-        // 7 vs 6, interleaved. scipy exact: U = 5.0, p = 0.022144522144522144.
-        let x = [1.1, 2.3, 3.7, 4.2, 6.5, 8.8, 9.1];
-        let y = [5.0, 7.4, 10.2, 11.6, 12.3, 13.9];
-        let t = mann_whitney(&x, &y).unwrap();
-        assert_eq!((t.statistic, t.method), (5.0, Method::Exact));
-        assert!(close(t.p_value, 0.022144522144522144), "{}", t.p_value);
-
-        // 10 vs 10 timing-like values, no ties. scipy exact: U = 6.0,
-        // p = 0.00032475264673407085.
-        let x = [1.01, 0.99, 1.02, 1.00, 0.98, 1.035, 1.05, 0.97, 1.015, 1.04];
-        let y = [1.06, 1.08, 1.03, 1.10, 1.07, 1.025, 1.09, 1.11, 1.065, 1.12];
-        let t = mann_whitney_exact(&x, &y).unwrap();
-        assert_eq!(t.statistic, 6.0);
-        assert!(close(t.p_value, 0.00032475264673407085), "{}", t.p_value);
-
-        // 25 vs 25, no ties: past EXACT_MAX_N, so the normal approximation.
-        // scipy asymptotic: U = 214.0, p = 0.05723926127938553.
-        let x: Vec<f64> = (0..25).map(f64::from).collect();
-        let y: Vec<f64> = (0..25).map(|i| f64::from(i) * 1.1 + 3.35).collect();
-        let t = mann_whitney(&x, &y).unwrap();
-        assert_eq!((t.statistic, t.method), (214.0, Method::Normal));
-        assert!(close(t.p_value, 0.05723926127938553), "{}", t.p_value);
-
-        // Ties (1.01 twice; 1.02 and 1.03 in both groups), normal approximation.
-        // scipy asymptotic: U = 6.0, p = 0.000994755602730724.
-        let x = [1.01, 0.99, 1.02, 1.00, 0.98, 1.03, 1.05, 0.97, 1.01, 1.04];
-        let y = [1.06, 1.08, 1.03, 1.10, 1.07, 1.02, 1.09, 1.11, 1.065, 1.12];
-        let t = mann_whitney_normal(&x, &y).unwrap();
-        assert!(close(t.p_value, 0.000994755602730724), "{}", t.p_value);
-
-        // Heavy ties. scipy asymptotic: U = 10.0, p = 0.020720895186739533.
-        let x = [1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 4.0];
-        let y = [2.0, 3.0, 3.0, 4.0, 4.0, 4.0, 5.0, 5.0];
-        let t = mann_whitney_normal(&x, &y).unwrap();
-        assert_eq!(t.statistic, 10.0);
-        assert!(close(t.p_value, 0.020720895186739533), "{}", t.p_value);
-    }
-
-    /// With ties the exact test enumerates the mid-ranks actually observed (scipy's 'exact'
-    /// uses the tie-free distribution instead). Reference: scipy 1.17.1's exhaustive
-    /// permutation test of the same statistic,
-    ///     from scipy.stats import mannwhitneyu, PermutationMethod
-    ///     mannwhitneyu(x, y, method=PermutationMethod(n_resamples=np.inf)).pvalue
-    #[test]
-    fn exact_p_value_with_ties_matches_a_full_permutation_test() {
-        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12;
-        let x = [1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 4.0];
-        let y = [2.0, 3.0, 3.0, 4.0, 4.0, 4.0, 5.0, 5.0];
-        let t = mann_whitney(&x, &y).unwrap();
-        assert_eq!(t.method, Method::Exact);
-        assert!(close(t.p_value, 0.025174825174825177), "{}", t.p_value);
-
-        let x = [1.01, 0.99, 1.02, 1.00, 0.98, 1.03, 1.05, 0.97, 1.01, 1.04];
-        let y = [1.06, 1.08, 1.03, 1.10, 1.07, 1.02, 1.09, 1.11, 1.065, 1.12];
-        let t = mann_whitney_exact(&x, &y).unwrap();
-        assert!(close(t.p_value, 0.0002922773820606638), "{}", t.p_value);
-    }
-
-    #[test]
-    fn all_equal_samples_give_p_one() {
-        let x = [2.0; 6];
-        assert_eq!(mann_whitney_exact(&x, &x).unwrap().p_value, 1.0);
-        assert_eq!(mann_whitney_normal(&x, &x).unwrap().p_value, 1.0);
-    }
-
-    #[test]
-    fn smallest_p_is_two_over_the_binomial_coefficient() {
-        assert!((smallest_p(5, 5) - 2.0 / 252.0).abs() < 1e-15);
-        assert!((smallest_p(7, 7) - 2.0 / 3432.0).abs() < 1e-15);
-        assert!((smallest_p(10, 10) - 2.0 / 184_756.0).abs() < 1e-15);
-        assert_eq!(smallest_p(1, 1), 1.0);
-    }
-
     /// Holm (1979) by hand: sorted p = 0.005, 0.01, 0.03, 0.04 with m = 4 give
     /// 4·0.005 = 0.02, 3·0.01 = 0.03, 2·0.03 = 0.06, max(1·0.04, 0.06) = 0.06. statsmodels
     /// 0.15's `multipletests(p, method='holm')[1]` gives the same for all three cases.
@@ -594,38 +333,10 @@ pub(crate) mod tests {
         let v = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
         let g = Grouped::new(&v, 2);
         assert_eq!(g.rounds(), 3);
-        assert_eq!(g.round_medians(), vec![1.5, 3.5, 5.5]);
         // 6 samples do not fill rounds of 4: one group.
         let g = Grouped::new(&v, 4);
         assert_eq!((g.rounds(), g.per_round), (1, 6));
         assert_eq!(Grouped::new(&[], 3).rounds(), 0);
-    }
-
-    /// A machine that is 25 % slower for whole rounds at a time (two rounds in ten in one run,
-    /// seven in the other) and no change in the code: the samples of a slow round are not
-    /// independent evidence. Counted one by one they make a highly significant difference;
-    /// counted per round they make one a correction over 35 cells does not flag.
-    #[test]
-    fn samples_of_one_round_count_once() {
-        const F: f64 = 1.0;
-        const S: f64 = 1.25;
-        let base = in_rounds(&[F, F, S, F, F, F, F, S, F, F], 4, 1);
-        let cur = in_rounds(&[S, F, S, F, S, S, S, F, S, S], 4, 2);
-        let per_sample = mann_whitney(&base, &cur).unwrap().p_value;
-        let (b, c) = (Grouped::new(&base, 4), Grouped::new(&cur, 4));
-        let per_round = mann_whitney(&b.round_medians(), &c.round_medians())
-            .unwrap()
-            .p_value;
-        assert!(per_sample < 0.002, "{per_sample}");
-        assert!(per_round > 0.05 / 35.0, "{per_round}");
-        assert!(per_round > 10.0 * per_sample, "{per_round} vs {per_sample}");
-        // And the interval over rounds is wider than the one over samples.
-        let by_sample = ratio_interval(&cur, &base, &mut cell_rng("c")).unwrap();
-        let by_round = grouped_ratio_interval(&c, &b, &mut cell_rng("c")).unwrap();
-        assert!(
-            by_round[1] - by_round[0] > by_sample[1] - by_sample[0],
-            "{by_round:?} vs {by_sample:?}"
-        );
     }
 
     /// Reference values from scipy 1.17.1, `wilcoxon(d, method='exact')` for tie-free data
@@ -739,11 +450,12 @@ pub(crate) mod tests {
     fn the_bootstrap_interval_is_reproducible_and_brackets_the_ratio() {
         let base = timings(1.0, 0.02, 10, 0);
         let cur = timings(1.2, 0.02, 10, 1);
-        let a = ratio_interval(&cur, &base, &mut cell_rng("w/s/2/-")).unwrap();
-        let b = ratio_interval(&cur, &base, &mut cell_rng("w/s/2/-")).unwrap();
+        let pairs = Paired::new(&Grouped::new(&cur, 2), &Grouped::new(&base, 2)).unwrap();
+        let a = pairs.ratio(&mut cell_rng("w/s/2/-"));
+        let b = pairs.ratio(&mut cell_rng("w/s/2/-"));
         assert_eq!(a, b);
-        let ratio = median(&cur).unwrap() / median(&base).unwrap();
-        assert!(a[0] < ratio && ratio < a[1], "{a:?} {ratio}");
-        assert!(a[0] > 1.1 && a[1] < 1.3, "{a:?}");
+        let (ratio, ci) = a;
+        assert!(ci[0] < ratio && ratio < ci[1], "{ci:?} {ratio}");
+        assert!(ci[0] > 1.1 && ci[1] < 1.3, "{ci:?}");
     }
 }

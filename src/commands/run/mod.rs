@@ -27,6 +27,9 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// A run this many times `--sample-time` long takes one sample per round by default.
+const LONG_RUN_SAMPLES: u32 = 10;
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Size class: quick (CI), doc (the documents' sizes) or large (strong scaling).
@@ -50,9 +53,10 @@ pub struct RunArgs {
     #[arg(long, default_value = "auto", value_name = "LIST", value_parser = parse_chunks,
           allow_negative_numbers = true)]
     pub chunk: Chunks,
-    /// Timed samples per cell and round [default: 2]. The rounds, not the samples, are the
-    /// independent evidence `parbench compare` counts: samples of one round share the
-    /// machine's state of that moment.
+    /// Timed samples per cell and round [default: 2; 1 for a cell whose one run lasts ten
+    /// --sample-time or more]. The rounds, not the samples, are the independent evidence
+    /// `parbench compare` counts: samples of one round share the machine's state of that
+    /// moment. Given explicitly, every cell takes this many.
     #[arg(long, value_name = "N", value_parser = parse_positive_count,
           allow_negative_numbers = true)]
     pub samples: Option<u32>,
@@ -147,6 +151,15 @@ impl RunArgs {
 
     fn samples(&self) -> usize {
         self.samples.map_or(2, |s| s as usize)
+    }
+
+    /// How long one run of a cell must last for the default to take one sample per round:
+    /// ten shortest samples. Not when `--samples` is given (the user's count is kept) nor for
+    /// a side of `parbench pair`, whose sides must take the same samples to pair them up.
+    fn long_run(&self) -> Option<Duration> {
+        let floor = self.sample_time();
+        (self.samples.is_none() && self.pair_id.is_none() && !floor.is_zero())
+            .then(|| floor * LONG_RUN_SAMPLES)
     }
 
     fn sample_time(&self) -> Duration {
@@ -281,6 +294,7 @@ fn plan(args: &RunArgs, workers: Vec<usize>, say: bool) -> Result<Plan, Error> {
             first_core: 0,
         },
         min_sample_time: args.sample_time(),
+        long_run: args.long_run(),
     })
 }
 
