@@ -101,6 +101,19 @@ fn out_dash_writes_the_results_to_standard_output() {
     assert!(names(dir.path()).is_empty(), "no file named -");
 }
 
+#[test]
+fn report_refuses_out_dash_and_makes_no_directory_of_that_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = tiny_results(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_parbench"))
+        .args(["report", arg(&results), "--out", "-"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_exit_2_one_line(&out, "--out -");
+    assert!(!dir.path().join("-").exists(), "no directory named -");
+}
+
 /// Runs the tiny run under `umask` through a shell.
 fn tiny_run_with_umask(umask: &str, out: &Path) -> Output {
     let mut args = vec!["-c", "umask \"$0\"; shift; exec \"$@\"", umask, "--"];

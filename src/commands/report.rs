@@ -23,6 +23,14 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: &ReportArgs) -> Result<Outcome, Error> {
+    // `-` is standard output for `run --out`; a report is a directory of files, and a
+    // directory named `-` would only be mistaken for that.
+    if args.out.as_deref() == Some(std::path::Path::new("-")) {
+        return Err(Error::usage(
+            "--out -: a report is a directory of files and cannot go to standard output; name \
+             a directory",
+        ));
+    }
     let input = match (&args.results, &args.criterion) {
         (Some(path), _) => report::Input::read(path)?,
         (None, Some(dir)) => report::criterion::load(dir, crate::measure::machine::detect())?,
