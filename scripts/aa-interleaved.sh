@@ -54,7 +54,8 @@ if [ -z "${ANALYSE_ONLY:-}" ]; then
         start=$(date +%s.%N)
         "${cmd[0]}" run "${matrix[@]}" "${cmd[@]:1}" --out "$dir/$name/$side$k.json" \
           > /dev/null 2> "$dir/$name/$side$k.log" || true
-        printf "%s %s%s: %.1f s\n" "$name" "$side" "$k" "$(echo "$(date +%s.%N) - $start" | bc)" >&2
+        awk -v n="$name" -v s="$side$k" -v a="$start" -v b="$(date +%s.%N)" \
+          'BEGIN { printf "%s %s: %.1f s\n", n, s, b - a }' >&2
       done
     done
   done

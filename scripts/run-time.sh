@@ -34,7 +34,7 @@ for v in "${variants[@]}"; do
   fi
   start=$(date +%s.%N)
   "$bin" run "$@" --out "$dir/$name.json" > "$dir/$name.txt" 2> "$dir/$name.err" || true
-  seconds=$(echo "$(date +%s.%N) - $start" | bc)
+  seconds=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   runs=$(jq -r '[.cells[] | select(.skipped == null)] as $c
     | "\($c | length) cells; warm-up \(.config.warmup), rounds \(.config.rounds // 1); timed samples per cell: min \($c | map(.samples_s | length) | min), max \($c | map(.samples_s | length) | max)"' "$dir/$name.json")
   printf "%-8s %8.1f s   %s   (%s)\n" "$name" "$seconds" "$runs" "$(date -u +%T)" | tee -a "$dir/run-time.txt"
