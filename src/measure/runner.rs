@@ -337,7 +337,8 @@ const SUB_BLOCKS: usize = 32;
 /// for a few milliseconds at a time (another guest, the host); a stall inflates the sub-block
 /// it lands in, and the median leaves it out where the plain mean would spread it over the
 /// sample: for 100 ms samples of a 0.27 ms cell the spread between samples fell from 5.3 % to
-/// 3.0 % (docs/ARCHITECTURE.md, "Samples").
+/// 3.0 % while the VM stalled, and stayed 3.3 % while it did not (docs/ARCHITECTURE.md,
+/// "Samples").
 fn sample_of(runs_s: &[f64]) -> f64 {
     let blocks = runs_s.len().clamp(1, SUB_BLOCKS);
     let per = runs_s.len() / blocks;
