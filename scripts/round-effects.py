@@ -19,6 +19,8 @@ scripts/reproducibility.sh or scripts/aa-interleaved.sh (DIR/a{k}.json and DIR/a
    touch of the allocator)? The mean and median log ratio of a cell round to the cell's
    median round, by the cell round's place in its round.
 
+3. Which cells are noisy: per cell, the median over the runs of `noise.between_rounds_pct`.
+
     scripts/round-effects.py DIR [DIR ...]
 
 Standard library only. The reference timings are stored round by round, by place in the
@@ -110,6 +112,19 @@ def by_place(paths):
         print(f"{place:14}  {len(v):11}  {st.mean(v):+6.2f} %  ({st.median(v):+.2f} %)")
 
 
+def by_cell(paths):
+    cells = {}
+    for path in paths:
+        for c in json.load(open(path))["cells"]:
+            noise = (c.get("noise") or {}).get("between_rounds_pct")
+            if c.get("verified") and noise is not None:
+                key = f"{c['workload']}/{c['strategy']}/{c['workers']}"
+                cells.setdefault(key, []).append(noise)
+    print("cell                          runs  spread between rounds (median over the runs)")
+    for key, v in sorted(cells.items(), key=lambda kv: -st.median(kv[1])):
+        print(f"{key:28}  {len(v):4}  {st.median(v):5.1f} %")
+
+
 def main(dirs):
     if not dirs:
         sys.exit(__doc__)
@@ -138,6 +153,8 @@ def main(dirs):
             )
     print()
     by_place(files)
+    print()
+    by_cell(files)
 
 
 if __name__ == "__main__":
