@@ -33,6 +33,7 @@ pub mod commands;
 pub mod compare;
 pub mod error;
 pub mod gil_model;
+pub mod history;
 pub mod measure;
 pub mod pair;
 pub mod plot;

@@ -62,7 +62,9 @@ pub fn fraction(x: f64) -> String {
 
 /// A tick label for a logarithmic axis: integers plainly, small values without trailing zeros.
 pub fn tick(v: f64) -> String {
-    if v >= 1e4 {
+    if v == 0.0 {
+        "0".into()
+    } else if v >= 1e4 {
         format!("{v:.0e}")
     } else if v >= 1.0 && (v - v.round()).abs() < 1e-9 {
         format!("{}", v.round() as i64)

@@ -56,7 +56,12 @@ fn unit(state: &mut u64) -> f64 {
 /// 0.9 × workers for parallel cells; each round off that centre by a uniform ±`between` (the
 /// state of the process and minute it ran in), each sample off its round by ±2 % (different
 /// streams stand for different runs of one build). No machine reference.
-fn synthetic_rounds(stream: u64, rounds: usize, per_round: usize, between: f64) -> Value {
+pub(crate) fn synthetic_rounds(
+    stream: u64,
+    rounds: usize,
+    per_round: usize,
+    between: f64,
+) -> Value {
     let mut r = real_results().clone();
     r["config"]["rounds"] = serde_json::json!(rounds);
     r["config"]["samples"] = serde_json::json!(per_round);
@@ -138,7 +143,7 @@ fn cell_mut<'a>(r: &'a mut Value, workload: &str, strategy: &str, workers: u64) 
         .unwrap_or_else(|| panic!("no cell {workload}/{strategy}/{workers}"))
 }
 
-fn scale_samples(r: &mut Value, workload: &str, strategy: &str, workers: u64, f: f64) {
+pub(crate) fn scale_samples(r: &mut Value, workload: &str, strategy: &str, workers: u64, f: f64) {
     map_cell_samples(cell_mut(r, workload, strategy, workers), |_, x| x * f);
 }
 
@@ -151,7 +156,7 @@ fn map_cell_samples(cell: &mut Value, f: impl Fn(usize, f64) -> f64) {
     }
 }
 
-fn scale_all(r: &mut Value, f: f64) {
+pub(crate) fn scale_all(r: &mut Value, f: f64) {
     for c in r["cells"].as_array_mut().unwrap() {
         map_cell_samples(c, |_, x| x * f);
     }

@@ -15,6 +15,7 @@ mod doc_values;
 mod errors;
 mod estimate;
 mod faults;
+mod history;
 mod interrupt;
 mod layers;
 mod output;

@@ -1,6 +1,7 @@
 //! `parbench compare`: reads both files, writes the requested outputs, prints the table.
 
 use super::Outcome;
+use super::history;
 use super::values::{parse_alpha, parse_threshold};
 use crate::compare::{self, Criteria, Metric, output};
 use crate::error::Error;
@@ -11,10 +12,18 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Results file of the reference run (e.g. the main branch).
-    pub baseline: PathBuf,
-    /// Results file of the run under test (e.g. a pull request).
-    pub current: PathBuf,
+    /// BASELINE.json CURRENT.json: the results of the reference run (e.g. the main branch)
+    /// and of the run under test (e.g. a pull request); with --history, CURRENT.json alone.
+    #[arg(value_names = ["BASELINE", "CURRENT"], num_args = 1..=2, required = true)]
+    pub files: Vec<PathBuf>,
+    /// Judge CURRENT.json against the last runs of its machine and configuration in this
+    /// history store (`parbench history add`) instead of a baseline file.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+    /// With --history: how many of the latest stored runs give each cell's spread.
+    #[arg(long, value_name = "N", default_value_t = 20, requires = "history",
+          value_parser = clap::value_parser!(u64).range(3..=1000))]
+    pub last: u64,
     /// Smallest change that counts, in percent: a regression's whole 95% interval must lie
     /// beyond it.
     #[arg(long, default_value_t = 5.0, value_name = "PCT", value_parser = parse_threshold,
@@ -81,21 +90,43 @@ pub fn run(args: &CompareArgs) -> Result<Outcome, Error> {
             check_writable(p, flag)?;
         }
     }
-    let base = Results::read(&args.baseline)?;
-    let cur = Results::read(&args.current)?;
     let opts = Criteria {
         metric: args.metric.into(),
         threshold_pct: args.threshold,
         alpha: args.alpha,
         allow_machine_mismatch: args.allow_machine_mismatch,
     };
-    let cmp = compare::compare(
-        &args.baseline.display().to_string(),
-        &base,
-        &args.current.display().to_string(),
-        &cur,
-        &opts,
-    )?;
+    let cmp = match (&args.history, args.files.as_slice()) {
+        (None, [baseline, current]) => {
+            let base = Results::read(baseline)?;
+            let cur = Results::read(current)?;
+            compare::compare(
+                &baseline.display().to_string(),
+                &base,
+                &current.display().to_string(),
+                &cur,
+                &opts,
+            )?
+        }
+        (None, _) => {
+            return Err(Error::usage(
+                "compare: missing <CURRENT>: give BASELINE.json CURRENT.json, or --history DIR \
+                 CURRENT.json",
+            ));
+        }
+        (Some(_), _) if args.allow_machine_mismatch => {
+            return Err(Error::usage(
+                "--allow-machine-mismatch: a history holds one machine's runs; judge a run \
+                 from another machine against a history of its own",
+            ));
+        }
+        (Some(dir), [current]) => history::compare(dir, current, args.last as usize, &opts)?,
+        (Some(_), _) => {
+            return Err(Error::usage(
+                "--history: give CURRENT.json alone (the store is the baseline)",
+            ));
+        }
+    };
     if let Some(p) = &args.json {
         write_atomic(p, &output::json(&cmp)?, Some("--json"))?;
     }

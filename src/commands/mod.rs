@@ -3,6 +3,7 @@
 //! [`Outcome`]; every error is an [`Error`], which exits 2 (see docs/ARCHITECTURE.md).
 
 mod compare;
+mod history;
 mod list;
 mod machine;
 mod pair;
@@ -12,6 +13,7 @@ mod values;
 mod worker;
 
 pub use compare::{CompareArgs, MetricArg};
+pub use history::HistoryArgs;
 pub use list::ListArgs;
 pub use machine::MachineArgs;
 pub use pair::PairArgs;
@@ -41,6 +43,9 @@ pub enum Command {
     Compare(CompareArgs),
     /// Charts, report.md and report.html from a results file (never runs workloads).
     Report(ReportArgs),
+    /// A store of results across commits: add runs, list them, chart each cell's trend with
+    /// its change points (`compare --history` judges a new run against it).
+    History(HistoryArgs),
 }
 
 /// What a command that ran to its end found, as ripgrep separates "no match" from an error.
@@ -76,6 +81,7 @@ pub fn dispatch(command: Command) -> Result<Outcome, Error> {
         Command::Pair(args) => pair::run(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::History(args) => history::run(&args),
     }
 }
 

@@ -1,7 +1,8 @@
 //! `parbench compare`: the regression gate. Reads a baseline and a current results file and
 //! gives each cell present in both a verdict — regression, improvement, unchanged,
 //! inconclusive or not comparable — from the raw samples, never from the recorded summaries
-//! alone.
+//! alone. [`history`] judges one run against the stored runs of a history instead, with the
+//! same test, correction and verdict ([`judge`]).
 //!
 //! # Method
 //!
@@ -78,6 +79,7 @@
 //! reference is reported but not divided out (both sides saw the same machine).
 
 pub mod chart;
+pub mod history;
 mod machine;
 mod model;
 mod notes;
@@ -89,6 +91,7 @@ pub mod verdict;
 mod tests;
 
 pub use model::*;
+pub use values::run_logs;
 
 use crate::error::Error;
 use crate::results::{Cell, CellId, Results};
@@ -107,9 +110,10 @@ pub const MDC_POWER: f64 = 0.8;
 /// reference, makes a comparison unable to tell the code from the machine.
 pub const UNIFORM_SHARE: f64 = 0.8;
 
-/// The name of a cell's bootstrap stream. Its spelling is fixed (not `CellId`'s display), so
-/// that the same two files give the same intervals in every version.
-fn stream_name(id: &CellId) -> String {
+/// The name of a cell's random stream (bootstrap, change-point permutations). Its spelling is
+/// fixed (not `CellId`'s display), so that the same files give the same answers in every
+/// version, and the history report and `compare --history` shuffle a cell alike.
+pub fn stream_name(id: &CellId) -> String {
     let chunk = id.chunk.as_deref().unwrap_or("-");
     format!("{}/{}/{}/{chunk}", id.workload, id.strategy, id.workers)
 }
@@ -153,7 +157,7 @@ fn one_round_reason(base: usize, cur: usize) -> String {
 }
 
 /// A compared cell's test, before the family-wise correction.
-enum Pending {
+pub(crate) enum Pending {
     /// Rounds as independent observations, to be moderated by the prior of all such cells.
     Rounds(usize, TwoSample),
     /// Paired rounds: the signed-rank test's p-value, and a t approximation of the rounds'
@@ -297,15 +301,6 @@ pub fn compare(
         cells.push(out);
     }
 
-    // The prior of the rounds' variances, learnt from every cell tested on rounds.
-    let variances: Vec<(f64, f64)> = pending
-        .iter()
-        .filter_map(|p| match p {
-            Pending::Rounds(_, t) => Some((t.s2, t.df)),
-            Pending::Pair(..) => None,
-        })
-        .collect();
-    let prior = Prior::fit(&variances);
     let reference = machine::reference(base, cur);
     let shift = match &reference {
         Reference::Measured { shift, .. } => Some(*shift),
@@ -314,7 +309,134 @@ pub fn compare(
     // Speedups divide out the machine's speed already; times are judged relative to it only
     // when it moved, since its noise would otherwise widen every interval for nothing.
     let adjust = opts.metric == Metric::Time && shift.is_some_and(|s| s.p_value <= opts.alpha);
+    let judged = judge(
+        &mut cells,
+        &pending,
+        |_| String::new(),
+        opts,
+        adjust.then_some(shift).flatten(),
+    );
 
+    let uniform = if opts.metric == Metric::Time && shift.is_none() {
+        verdict::uniform_shift(&mut cells, threshold)
+    } else {
+        None
+    };
+    let mut summary = judged.summary(&cells);
+    summary.machine_ratio = shift.map(|s| s.log_ratio.exp());
+    summary.machine_ci95 = shift.map(|s| s.ci95.map(f64::exp));
+    summary.machine_p_value = shift.map(|s| s.p_value);
+    summary.machine_adjusted = adjust;
+
+    let notes = notes::notes(&notes::Context {
+        base,
+        cur,
+        opts,
+        machines_differ,
+        paired_runs,
+        cells: &cells,
+        summary: &summary,
+        reference: &reference,
+        uniform,
+        per_test_alpha: judged.per_test_alpha,
+    });
+
+    Ok(Comparison {
+        schema: SCHEMA,
+        metric: opts.metric,
+        threshold_pct: opts.threshold_pct,
+        alpha: opts.alpha,
+        correction: "holm",
+        test: "two-sided: for separate runs Student's t of the rounds' log median times (or \
+               log speedups), each cell's variance moderated towards the one pooled over all \
+               cells (empirical Bayes); for paired runs the wilcoxon signed-rank test of the \
+               rounds' median log ratios",
+        interval: format!(
+            "t interval on the log scale from the same moderated variance, or for paired runs \
+             a percentile bootstrap (rounds, then pairs within them; {} resamples) of \
+             exp(Hodges-Lehmann, beyond 64 pairs the median, of the paired samples' log \
+             ratios); 95 %",
+            stats::BOOTSTRAP_RESAMPLES
+        ),
+        baseline: RunInfo::new(base_file, base),
+        current: RunInfo::new(cur_file, cur),
+        notes,
+        prior: judged.priors.first().map(|(_, p)| *p),
+        priors: Vec::new(),
+        summary,
+        cells,
+    })
+}
+
+/// What judging the tested cells left for the summary and the notes.
+pub(crate) struct Judged {
+    pub compared: usize,
+    pub per_test_alpha: f64,
+    /// The prior of each group of cells, by group name (one unnamed group for two files).
+    pub priors: Vec<(String, PriorInfo)>,
+    /// Per tested cell: whether its noise keeps it from detecting a change of the threshold.
+    noise_limited: Vec<bool>,
+}
+
+impl Judged {
+    /// The summary's counts and detectable changes (the machine fields left empty).
+    pub fn summary(&self, cells: &[CellComparison]) -> Summary {
+        let mdcs: Vec<f64> = cells.iter().filter_map(|c| c.mdc_pct).collect();
+        let mut summary = Summary {
+            compared: self.compared,
+            mdc_median_pct: median(&mdcs),
+            mdc_at_threshold: self.noise_limited.iter().filter(|&&n| !n).count(),
+            ..Summary::default()
+        };
+        for c in cells {
+            match c.verdict {
+                Verdict::Regression => summary.regressions += 1,
+                Verdict::Improvement => summary.improvements += 1,
+                Verdict::Unchanged => summary.unchanged += 1,
+                Verdict::NotComparable => summary.not_comparable += 1,
+                Verdict::Inconclusive => summary.inconclusive += 1,
+            }
+        }
+        summary
+    }
+}
+
+/// Tests every pending cell and gives it its verdict: the moderated t-test for cells judged on
+/// independent values (rounds, or runs of a history), its variance moderated by the prior
+/// fitted to the cells of its group (`group` of a cell), relative to the machine's `shift` when
+/// given; Holm's correction over every tested cell; the interval-and-p rule of
+/// [`verdict::verdict`].
+pub(crate) fn judge(
+    cells: &mut [CellComparison],
+    pending: &[Pending],
+    group: impl Fn(&CellComparison) -> String,
+    opts: &Criteria,
+    shift: Option<Estimate>,
+) -> Judged {
+    let threshold = opts.threshold_pct / 100.0;
+    // The prior of the variances of each group, learnt from its cells tested on independent
+    // values, in the order the groups first appear.
+    let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    for p in pending {
+        if let Pending::Rounds(i, t) = p {
+            let name = group(&cells[*i]);
+            match groups.iter_mut().find(|(g, _)| *g == name) {
+                Some((_, v)) => v.push((t.s2, t.df)),
+                None => groups.push((name, vec![(t.s2, t.df)])),
+            }
+        }
+    }
+    let priors: Vec<(String, Prior)> = groups
+        .iter()
+        .map(|(g, v)| (g.clone(), Prior::fit(v)))
+        .collect();
+    let prior_of = |cell: &CellComparison| {
+        let name = group(cell);
+        priors
+            .iter()
+            .find(|(g, _)| *g == name)
+            .map_or(Prior::NONE, |(_, p)| *p)
+    };
     let m = pending.len();
     let per_test_alpha = if m > 0 {
         opts.alpha / m as f64
@@ -323,12 +445,12 @@ pub fn compare(
     };
     let mut raw = Vec::with_capacity(m);
     let mut noise_limited = Vec::with_capacity(m);
-    for p in &pending {
+    for p in pending {
         let (i, p_value, method, estimate) = match p {
             Pending::Rounds(i, t) => {
-                let mut e = t.moderated(&prior);
-                if adjust {
-                    e = e.relative_to(&shift.expect("adjusting"));
+                let mut e = t.moderated(&prior_of(&cells[*i]));
+                if let Some(shift) = &shift {
+                    e = e.relative_to(shift);
                     cells[*i].machine_adjusted = true;
                 }
                 let cell = &mut cells[*i];
@@ -363,72 +485,19 @@ pub fn compare(
         cell.p_adjusted = Some(adj);
         cell.verdict = verdict::verdict(cell.ci95.expect("tested"), adj, threshold, opts.alpha);
     }
-
-    let uniform = if opts.metric == Metric::Time && shift.is_none() {
-        verdict::uniform_shift(&mut cells, threshold)
-    } else {
-        None
-    };
-
-    let mdcs: Vec<f64> = cells.iter().filter_map(|c| c.mdc_pct).collect();
-    let mut summary = Summary {
+    Judged {
         compared: m,
-        machine_ratio: shift.map(|s| s.log_ratio.exp()),
-        machine_ci95: shift.map(|s| s.ci95.map(f64::exp)),
-        machine_p_value: shift.map(|s| s.p_value),
-        machine_adjusted: adjust,
-        mdc_median_pct: median(&mdcs),
-        mdc_at_threshold: noise_limited.iter().filter(|&&n| !n).count(),
-        ..Summary::default()
-    };
-    for c in &cells {
-        match c.verdict {
-            Verdict::Regression => summary.regressions += 1,
-            Verdict::Improvement => summary.improvements += 1,
-            Verdict::Unchanged => summary.unchanged += 1,
-            Verdict::NotComparable => summary.not_comparable += 1,
-            Verdict::Inconclusive => summary.inconclusive += 1,
-        }
-    }
-
-    let notes = notes::notes(&notes::Context {
-        base,
-        cur,
-        opts,
-        machines_differ,
-        paired_runs,
-        cells: &cells,
-        summary: &summary,
-        reference: &reference,
-        uniform,
         per_test_alpha,
-    });
-
-    Ok(Comparison {
-        schema: SCHEMA,
-        metric: opts.metric,
-        threshold_pct: opts.threshold_pct,
-        alpha: opts.alpha,
-        correction: "holm",
-        test: "two-sided: for separate runs Student's t of the rounds' log median times (or \
-               log speedups), each cell's variance moderated towards the one pooled over all \
-               cells (empirical Bayes); for paired runs the wilcoxon signed-rank test of the \
-               rounds' median log ratios",
-        interval: format!(
-            "t interval on the log scale from the same moderated variance, or for paired runs \
-             a percentile bootstrap (rounds, then pairs within them; {} resamples) of \
-             exp(Hodges-Lehmann, beyond 64 pairs the median, of the paired samples' log \
-             ratios); 95 %",
-            stats::BOOTSTRAP_RESAMPLES
-        ),
-        baseline: RunInfo::new(base_file, base),
-        current: RunInfo::new(cur_file, cur),
-        notes,
-        prior: (!variances.is_empty()).then(|| PriorInfo {
-            d0: prior.d0,
-            s0_pct: prior.s0_sq.sqrt() * 100.0,
-        }),
-        summary,
-        cells,
-    })
+        priors: priors
+            .into_iter()
+            .map(|(g, p)| {
+                let info = PriorInfo {
+                    d0: p.d0,
+                    s0_pct: p.s0_sq.sqrt() * 100.0,
+                };
+                (g, info)
+            })
+            .collect(),
+        noise_limited,
+    }
 }

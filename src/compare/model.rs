@@ -140,6 +140,9 @@ pub enum Unit {
     Pair,
     /// Each round's median (rounds come from separate processes and moments).
     Round,
+    /// Each run's value, the mean log median of its rounds: `compare --history` judges the
+    /// current run against the run-to-run spread of the stored ones.
+    Run,
 }
 
 impl CellComparison {
@@ -220,6 +223,9 @@ pub struct Comparison {
     /// The variance prior the rounds' t-tests were moderated with: d0 degrees of freedom of a
     /// spread of `s0_pct` % per round; absent when no cell was tested on rounds.
     pub prior: Option<PriorInfo>,
+    /// `compare --history`: the prior of each workload's cells (`prior` is then absent).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub priors: Vec<GroupPrior>,
     pub summary: Summary,
     pub cells: Vec<CellComparison>,
 }
@@ -231,6 +237,14 @@ impl Comparison {
 }
 
 /// The moderation prior as the JSON shows it.
+/// The prior of one group of cells.
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupPrior {
+    pub group: String,
+    pub d0: f64,
+    pub s0_pct: f64,
+}
+
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct PriorInfo {
     pub d0: f64,

@@ -77,7 +77,9 @@ pub(super) fn notes(cx: &Context<'_>) -> Vec<String> {
     let one_round = cx
         .cells
         .iter()
-        .filter(|c| c.verdict == Verdict::Inconclusive && c.p_value.is_none())
+        .filter(|c| {
+            c.verdict == Verdict::Inconclusive && c.p_value.is_none() && c.unit != Some(Unit::Run)
+        })
         .count();
     if one_round > 0 {
         notes.push(format!(
@@ -139,7 +141,8 @@ fn mdc_note(cx: &Context<'_>) -> Option<String> {
     Some(format!(
         "minimum detectable change ({:.0}% power, two-sided at α/m = {:.1e}, never below the \
          threshold): median {median:.1}% over the compared cells; {} of {} can detect a change \
-         of the {}% threshold; more rounds (--rounds) or a quieter machine lower it",
+         of the {}% threshold; more rounds (--rounds), more runs in a history or a quieter \
+         machine lower it",
         MDC_POWER * 100.0,
         cx.per_test_alpha,
         s.mdc_at_threshold,

@@ -138,3 +138,12 @@ pub(super) fn side_values(
         }
     }
 }
+
+/// The log medians of a cell's rounds, as `compare --metric time` sees them; `None` when the
+/// cell failed, was skipped or has no sample (the run says nothing of its speed).
+pub fn run_logs(c: &Cell, run: &Results) -> Option<Vec<f64>> {
+    side_values(c, run, Metric::Time, "run")
+        .ok()
+        .map(|v| v.round_logs)
+        .filter(|l| !l.is_empty())
+}

@@ -155,12 +155,13 @@ pub fn log_axis(lo: f64, hi: f64, pow2: bool) -> Scale {
 /// A linear axis over [lo, hi] with at most about eight round ticks.
 pub fn linear_axis(lo: f64, hi: f64) -> Scale {
     let span = (hi - lo).max(1e-12);
-    let step = [
-        0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0,
-    ]
-    .into_iter()
-    .find(|s| span / s <= 8.0)
-    .unwrap_or(span / 8.0);
+    // 1, 2, 2.5, 5 times a power of ten: ticks that read as round numbers at any magnitude.
+    let decade = 10f64.powf((span / 8.0).log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * decade)
+        .find(|s| span / s <= 8.0)
+        .unwrap_or(10.0 * decade);
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
     let ticks = (first..=last).map(|i| i as f64 * step).collect();

@@ -99,6 +99,10 @@ pub fn render(stem: &str, title: &str, fig: &impl Figure) -> Result<Chart, Error
         let mut enc = png::Encoder::new(&mut png, w, h);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
+        // Charts are flat colour and text: the strongest setting halves them for a few
+        // milliseconds each, and reports hold hundreds.
+        enc.set_compression(png::Compression::Best);
+        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
         let mut writer = enc.write_header().map_err(fail).map_err(bad)?;
         writer.write_image_data(&rgb).map_err(fail).map_err(bad)?;
     }

@@ -68,7 +68,7 @@ impl Input {
 }
 
 /// File names from workload names, which a foreign file may spell with anything.
-fn stem_for(prefix: &str, name: &str, taken: &mut Vec<String>) -> String {
+pub(crate) fn stem_for(prefix: &str, name: &str, taken: &mut Vec<String>) -> String {
     let clean: String = name
         .chars()
         .map(|c| {
@@ -155,7 +155,7 @@ pub fn write(input: &Input, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(written)
 }
 
-fn prepare_dir(dir: &Path) -> Result<(), Error> {
+pub(crate) fn prepare_dir(dir: &Path) -> Result<(), Error> {
     if dir.exists() && !dir.is_dir() {
         return Err(Error::usage(format!(
             "--out {}: exists and is not a directory",

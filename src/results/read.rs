@@ -14,7 +14,15 @@ impl Results {
     /// Reads a results file, rejecting anything that is not this schema or holds a cell that
     /// cannot be right, with a message that names the file and the cell.
     pub fn read(path: &Path) -> Result<Results, Error> {
-        let results = parse(path)?;
+        let bytes =
+            std::fs::read(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
+        Results::from_bytes(path, &bytes)
+    }
+
+    /// [`Results::read`] of bytes already read from `path` (which names them in errors), for a
+    /// caller that must keep exactly the bytes it checked.
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Results, Error> {
+        let results = parse(path, bytes)?;
         let mut seen = HashSet::new();
         for c in &results.cells {
             let id = CellId::of(c);
@@ -30,10 +38,8 @@ impl Results {
 
 /// Reads a results file, rejecting anything that is not this schema with a message that
 /// names the file and the problem.
-fn parse(path: &Path) -> Result<Results, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
+fn parse(path: &Path, bytes: &[u8]) -> Result<Results, Error> {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| Error::input(path, format!("not valid JSON ({e})")))?;
     match value.get("schema").and_then(|s| s.as_str()) {
         Some(SCHEMA) => {}

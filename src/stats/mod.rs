@@ -2,6 +2,7 @@
 //! `compare` (bootstrap intervals, rank tests, Holm's correction, the moderated t-test), and
 //! scaling-law fits. Pure functions over numbers; nothing here knows about cells or files.
 
+pub mod changepoint;
 pub mod descriptive;
 pub mod inference;
 pub mod moderated;

@@ -1,0 +1,204 @@
+//! `parbench history report`: per series, a table of the stored runs, a table of every change
+//! point (regressions and improvements, with the commits that hold them), and a trend chart
+//! per cell; written as report.md and a self-contained report.html beside the charts' SVG and
+//! PNG files, as `parbench report` writes its own.
+
+use super::chart;
+use super::store::{Series, Store};
+use super::trend::{CellTrend, trends};
+use crate::error::Error;
+use crate::plot::Chart;
+use crate::report::document::{Block, Document};
+use crate::report::{html, markdown, prepare_dir, stem_for};
+use crate::sys::files::write_atomic;
+use crate::units;
+use std::path::{Path, PathBuf};
+
+fn heading(level: u8, text: impl Into<String>, id: impl Into<String>) -> Block {
+    Block::Heading {
+        level,
+        text: text.into(),
+        id: id.into(),
+    }
+}
+
+fn pct(ratio: f64) -> String {
+    format!("{:+.1} %", (ratio - 1.0) * 100.0)
+}
+
+/// The rows of the change-point table of one series: the largest changes first.
+fn step_rows(trends: &[CellTrend]) -> Vec<Vec<String>> {
+    let mut steps: Vec<(&CellTrend, &super::trend::Step)> = trends
+        .iter()
+        .flat_map(|t| t.steps.iter().map(move |s| (t, s)))
+        .collect();
+    steps.sort_by(|a, b| b.1.ratio.ln().abs().total_cmp(&a.1.ratio.ln().abs()));
+    steps
+        .into_iter()
+        .map(|(t, s)| {
+            let before = &t.levels[t.levels.iter().position(|l| l.to == s.index).unwrap_or(0)];
+            let after = &t.levels[t.levels.iter().position(|l| l.from == s.index).unwrap_or(0)];
+            vec![
+                if s.ratio > 1.0 {
+                    "regression".into()
+                } else {
+                    "improvement".into()
+                },
+                format!("`{}`", t.id),
+                pct(s.ratio),
+                format!(
+                    "{} → {}",
+                    units::seconds(before.centre_s),
+                    units::seconds(after.centre_s)
+                ),
+                format!("{} → {}", s.before_run, s.after_run),
+                format!("`{}..{}`", s.before_commit, s.after_commit),
+                format!("{:.3}", s.p_value),
+            ]
+        })
+        .collect()
+}
+
+/// The blocks and charts of one series.
+fn series_section(
+    s: &Series<'_>,
+    trends: &[CellTrend],
+    taken: &mut Vec<String>,
+    drawn: &mut Vec<Chart>,
+) -> Result<Vec<Block>, Error> {
+    let mut blocks = vec![
+        heading(2, format!("Series {}", s.id), format!("series-{}", s.id)),
+        Block::Paragraph(format!(
+            "{} ({} logical cores, {}); `{}`; {} runs.",
+            s.machine.cpu_model,
+            s.machine.logical_cores,
+            s.machine.blas,
+            s.config.describe(),
+            s.runs.len()
+        )),
+        heading(3, "Runs", format!("runs-{}", s.id)),
+        Block::Table {
+            header: ["run", "commit", "made", "added", "cells", "label"]
+                .map(String::from)
+                .to_vec(),
+            rows: s
+                .runs
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.run.to_string(),
+                        format!("`{}`", e.short_commit()),
+                        e.created.clone(),
+                        e.added.clone(),
+                        e.cells.to_string(),
+                        e.label.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+        },
+        heading(3, "Change points", format!("steps-{}", s.id)),
+    ];
+    let rows = step_rows(trends);
+    let regressions = rows.iter().filter(|r| r[0] == "regression").count();
+    blocks.push(Block::Paragraph(format!(
+        "{} change points in {} cells ({regressions} slower, {} faster), found by E-divisive \
+         means on each cell's log values (permutation test; see docs/ARCHITECTURE.md, \
+         \"History\"). A change lies between the two runs and commits given.",
+        rows.len(),
+        trends.iter().filter(|t| !t.steps.is_empty()).count(),
+        rows.len() - regressions
+    )));
+    if !rows.is_empty() {
+        blocks.push(Block::Table {
+            header: [
+                "change",
+                "cell",
+                "ratio",
+                "level before → after",
+                "runs",
+                "commits",
+                "p",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+        });
+    }
+    blocks.push(heading(3, "Trends", format!("trends-{}", s.id)));
+    let mut workload = String::new();
+    for t in trends {
+        if t.id.workload != workload {
+            workload = t.id.workload.clone();
+            blocks.push(heading(
+                4,
+                workload.clone(),
+                format!("{}-{}", s.id, workload),
+            ));
+        }
+        let prefix = s.id.get(..6).unwrap_or(&s.id);
+        let stem = stem_for(&format!("{prefix}-"), &t.id.to_string(), taken);
+        drawn.push(chart::draw(t, &stem)?);
+        blocks.push(Block::Figure {
+            stem,
+            alt: format!(
+                "{}: {} runs, {} change points",
+                t.id,
+                t.points.len(),
+                t.steps.len()
+            ),
+        });
+    }
+    Ok(blocks)
+}
+
+/// Writes the history report of `store` into `dir`; returns the paths written.
+pub fn write(store: &Store, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    if store.entries.is_empty() {
+        return Err(Error::Input {
+            flag: Some("--store"),
+            path: store.dir.clone(),
+            reason: "the history store holds no run".into(),
+        });
+    }
+    let mut taken = Vec::new();
+    let mut drawn = Vec::new();
+    let mut blocks = vec![Block::Paragraph(format!(
+        "{} runs in `{}`, in {} series (one per machine and configuration; series never mix). \
+         Each point is one run's value of a cell: the geometric mean of its rounds' median \
+         times, with the 95 % interval from its rounds. Each level between change points is \
+         drawn with its 95 % prediction band: where one more run at that level is expected \
+         (`parbench compare --history` judges a new run much like this, its spread moderated \
+         across cells and Holm-corrected, a change needing to pass the threshold too).",
+        store.entries.len(),
+        store.dir.display(),
+        store.series().len()
+    ))];
+    for s in store.series() {
+        let runs = s
+            .runs
+            .iter()
+            .map(|e| store.load(e).map(|r| (*e, r)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let trends = trends(&runs);
+        blocks.extend(series_section(&s, &trends, &mut taken, &mut drawn)?);
+    }
+    let doc = Document {
+        title: "parbench history".into(),
+        blocks,
+    };
+    prepare_dir(dir)?;
+    let mut written = Vec::new();
+    let mut put = |name: String, bytes: &[u8]| -> Result<(), Error> {
+        let path = dir.join(name);
+        write_atomic(&path, bytes, Some("--out"))?;
+        written.push(path);
+        Ok(())
+    };
+    for c in &drawn {
+        put(format!("{}.svg", c.stem), c.svg.as_bytes())?;
+        put(format!("{}.png", c.stem), &c.png)?;
+    }
+    put("report.md".into(), markdown::render(&doc).as_bytes())?;
+    put("report.html".into(), html::render(&doc, &drawn).as_bytes())?;
+    Ok(written)
+}
