@@ -492,3 +492,37 @@ fn only_the_scale_may_differ_and_the_current_scale_is_preferred() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--scale 1, 1.25"), "{}", stderr(&out));
 }
+
+#[test]
+fn many_cells_stepping_at_once_are_read_as_a_shift_of_the_whole_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every cell 30 % slower from run 7 (commit c6) on: one boundary, every cell.
+    let store = store_of(dir.path(), 12, |k, r| {
+        if k >= 6 {
+            scale_all(r, 1.3);
+        }
+    });
+    let out_dir = dir.path().join("report");
+    let out = parbench(&[
+        "history",
+        "report",
+        "--store",
+        arg(&store),
+        "--out",
+        arg(&out_dir),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| 6 → 7 |"))
+        .unwrap_or_else(|| panic!("no boundary row:\n{md}"));
+    assert!(
+        row.contains("c5..c6") && row.contains("shift of the whole run"),
+        "{row}"
+    );
+    assert!(
+        !md.contains("a few cells"),
+        "only one boundary stepped:\n{md}"
+    );
+}

@@ -9,10 +9,10 @@
 //! judged against the last runs' values by the prediction interval of one new value, Student's
 //! t with the history's variance times (1 + 1/n) — the two-sample t-test with one value on
 //! one side, which is how [`TwoSample`] computes it — each cell's variance moderated towards
-//! the one pooled over all cells, Holm's correction over the cells, and `compare`'s verdict
-//! rule. A cell whose history holds a step (a change point, [`crate::stats::changepoint`]) is
-//! judged against the runs since its last step only, so that an old level does not widen the
-//! interval or pull its centre.
+//! the one pooled over its workload's cells, Holm's correction over the cells, and
+//! `compare`'s verdict rule. A cell whose history holds a step (a change point,
+//! [`crate::stats::changepoint`]) is judged against the runs since its last step only, so
+//! that an old level does not widen the interval or pull its centre.
 
 use super::model::{CellComparison, Criteria, GroupPrior, Metric, RunInfo, Side, Unit};
 use super::notes;
@@ -206,7 +206,7 @@ pub fn against_history(
         test: "two-sided Student's t of the current run's value (the mean of its rounds' log \
                medians) against the stored runs' values since the cell's last change point \
                (a prediction interval: variance × (1 + 1/n)), each cell's variance moderated \
-               towards the one pooled over all cells (empirical Bayes)",
+               towards the one pooled over its workload's cells (empirical Bayes)",
         interval: "95 % prediction interval on the log scale from the same moderated variance"
             .into(),
         baseline,

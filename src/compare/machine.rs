@@ -16,7 +16,7 @@ pub(super) enum Reference {
 }
 
 /// The log median of each round of a reference's timings.
-fn round_logs(r: &MachineReference) -> Vec<f64> {
+pub fn round_logs(r: &MachineReference) -> Vec<f64> {
     let n = r.samples_s.len();
     let sizes = if !r.round_samples.is_empty() && r.round_samples.iter().sum::<usize>() == n {
         r.round_samples.clone()

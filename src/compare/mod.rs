@@ -90,6 +90,7 @@ pub mod verdict;
 #[cfg(test)]
 mod tests;
 
+pub use machine::round_logs as reference_logs;
 pub use model::*;
 pub use values::run_logs;
 

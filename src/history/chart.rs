@@ -44,7 +44,7 @@ impl Figure for TrendFigure<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> DrawResult {
         let t = self.trend;
         let (k, unit) = self.unit;
-        let area = layout::body(root, &t.id.to_string(), &self.entries)?;
+        let area = layout::body(root, &t.name, &self.entries)?;
         let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
         let mut extend = |v: f64| {
             if v.is_finite() && v > 0.0 {
@@ -176,5 +176,5 @@ pub fn draw(trend: &CellTrend, stem: &str) -> Result<Chart, Error> {
         unit: unit_of(trend.centre_s()),
         entries,
     };
-    render(stem, &format!("History of {}", trend.id), &fig)
+    render(stem, &format!("History of {}", trend.name), &fig)
 }

@@ -5,7 +5,7 @@
 
 use super::chart;
 use super::store::{Series, Store};
-use super::trend::{CellTrend, trends};
+use super::trend::{CellTrend, reference_trend, trends};
 use crate::error::Error;
 use crate::plot::Chart;
 use crate::report::document::{Block, Document};
@@ -44,7 +44,7 @@ fn step_rows(trends: &[CellTrend]) -> Vec<Vec<String>> {
                 } else {
                     "improvement".into()
                 },
-                format!("`{}`", t.id),
+                format!("`{}`", t.name),
                 pct(s.ratio),
                 format!(
                     "{} → {}",
@@ -59,10 +59,71 @@ fn step_rows(trends: &[CellTrend]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A share of the cells beyond which steps at one boundary, all one way, are read as a shift of
+/// the whole run rather than as that many separate changes.
+const SHARED: f64 = 0.2;
+
+/// The boundaries between runs where cells stepped, most steps first: how many cells stepped
+/// each way, out of the cells measured on both sides, and what the machine reference did
+/// between those two runs. Many cells stepping together is a shift of the whole run: the
+/// machine (its reference moves too), or a change that touched everything.
+fn boundary_rows(trends: &[CellTrend], reference: Option<&CellTrend>) -> Vec<Vec<String>> {
+    let mut bounds: Vec<(usize, usize, String, usize, usize)> = Vec::new();
+    for t in trends {
+        for st in &t.steps {
+            let key = (st.before_run, st.after_run);
+            let i = match bounds.iter().position(|b| (b.0, b.1) == key) {
+                Some(i) => i,
+                None => {
+                    let commits = format!("`{}..{}`", st.before_commit, st.after_commit);
+                    bounds.push((key.0, key.1, commits, 0, 0));
+                    bounds.len() - 1
+                }
+            };
+            if st.ratio > 1.0 {
+                bounds[i].3 += 1;
+            } else {
+                bounds[i].4 += 1;
+            }
+        }
+    }
+    bounds.sort_by_key(|b| std::cmp::Reverse(b.3 + b.4));
+    bounds
+        .into_iter()
+        .map(|(before, after, commits, slower, faster)| {
+            let measured = trends
+                .iter()
+                .filter(|t| {
+                    let runs: Vec<usize> = t.points.iter().map(|p| p.run).collect();
+                    runs.contains(&before) && runs.contains(&after)
+                })
+                .count()
+                .max(1);
+            let machine = reference.and_then(|r| {
+                let at = |run| r.points.iter().find(|p| p.run == run).map(|p| p.value_s);
+                Some(pct(at(after)? / at(before)?))
+            });
+            let shared = slower.max(faster) as f64 / measured as f64 >= SHARED;
+            vec![
+                format!("{before} → {after}"),
+                commits,
+                format!("{slower} slower, {faster} faster of {measured}"),
+                machine.unwrap_or_else(|| "-".into()),
+                if shared {
+                    "a shift of the whole run (the machine, or a change touching every cell)".into()
+                } else {
+                    "a few cells: see their charts".into()
+                },
+            ]
+        })
+        .collect()
+}
+
 /// The blocks and charts of one series.
 fn series_section(
     s: &Series<'_>,
     trends: &[CellTrend],
+    reference: Option<&CellTrend>,
     taken: &mut Vec<String>,
     drawn: &mut Vec<Chart>,
 ) -> Result<Vec<Block>, Error> {
@@ -96,8 +157,32 @@ fn series_section(
                 })
                 .collect(),
         },
-        heading(3, "Change points", format!("steps-{}", s.id)),
     ];
+    let prefix = s.id.get(..6).unwrap_or(&s.id).to_string();
+    if let Some(r) = reference {
+        blocks.push(heading(
+            3,
+            "Machine reference",
+            format!("reference-{}", s.id),
+        ));
+        blocks.push(Block::Paragraph(
+            "The fixed kernel every run times after each cell (`reference` in the results \
+             file): it moves with the machine, never with parbench's code. A step of many \
+             cells where it steps too is the machine's."
+                .into(),
+        ));
+        let stem = stem_for(&format!("{prefix}-"), "machine-reference", taken);
+        drawn.push(chart::draw(r, &stem)?);
+        blocks.push(Block::Figure {
+            stem,
+            alt: format!(
+                "machine reference: {} runs, {} change points",
+                r.points.len(),
+                r.steps.len()
+            ),
+        });
+    }
+    blocks.push(heading(3, "Change points", format!("steps-{}", s.id)));
     let rows = step_rows(trends);
     let regressions = rows.iter().filter(|r| r[0] == "regression").count();
     blocks.push(Block::Paragraph(format!(
@@ -108,6 +193,28 @@ fn series_section(
         trends.iter().filter(|t| !t.steps.is_empty()).count(),
         rows.len() - regressions
     )));
+    let bounds = boundary_rows(trends, reference);
+    if !bounds.is_empty() {
+        blocks.push(Block::Paragraph(format!(
+            "By boundary between runs: when {:.0} % or more of the cells measured on both sides \
+             step the same way at once, the table reads it as a shift of the whole run rather \
+             than as that many changes of the code; the machine reference's change between the \
+             two runs tells the machine's part.",
+            SHARED * 100.0
+        )));
+        blocks.push(Block::Table {
+            header: [
+                "runs",
+                "commits",
+                "cells that stepped",
+                "machine reference",
+                "reading",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: bounds,
+        });
+    }
     if !rows.is_empty() {
         blocks.push(Block::Table {
             header: [
@@ -127,22 +234,22 @@ fn series_section(
     blocks.push(heading(3, "Trends", format!("trends-{}", s.id)));
     let mut workload = String::new();
     for t in trends {
-        if t.id.workload != workload {
-            workload = t.id.workload.clone();
+        let Some(id) = &t.id else { continue };
+        if id.workload != workload {
+            workload = id.workload.clone();
             blocks.push(heading(
                 4,
                 workload.clone(),
                 format!("{}-{}", s.id, workload),
             ));
         }
-        let prefix = s.id.get(..6).unwrap_or(&s.id);
-        let stem = stem_for(&format!("{prefix}-"), &t.id.to_string(), taken);
+        let stem = stem_for(&format!("{prefix}-"), &t.name, taken);
         drawn.push(chart::draw(t, &stem)?);
         blocks.push(Block::Figure {
             stem,
             alt: format!(
                 "{}: {} runs, {} change points",
-                t.id,
+                t.name,
                 t.points.len(),
                 t.steps.len()
             ),
@@ -180,7 +287,14 @@ pub fn write(store: &Store, dir: &Path) -> Result<Vec<PathBuf>, Error> {
             .map(|e| store.load(e).map(|r| (*e, r)))
             .collect::<Result<Vec<_>, _>>()?;
         let trends = trends(&runs);
-        blocks.extend(series_section(&s, &trends, &mut taken, &mut drawn)?);
+        let reference = reference_trend(&runs);
+        blocks.extend(series_section(
+            &s,
+            &trends,
+            reference.as_ref(),
+            &mut taken,
+            &mut drawn,
+        )?);
     }
     let doc = Document {
         title: "parbench history".into(),

@@ -2,7 +2,7 @@
 //! run, the levels between change points, and the steps between levels.
 
 use super::store::Entry;
-use crate::compare::run_logs;
+use crate::compare::{reference_logs, run_logs, stream_name};
 use crate::results::{CellId, Results};
 use crate::stats::changepoint::{self, Settings};
 use crate::stats::t_quantile;
@@ -41,8 +41,12 @@ pub struct Step {
     pub p_value: f64,
 }
 
+/// A series of values across the runs: a cell's, or the machine reference's.
 pub struct CellTrend {
-    pub id: CellId,
+    /// What the chart and the tables call it: the cell's id, or "machine reference".
+    pub name: String,
+    /// The cell, `None` for the machine reference.
+    pub id: Option<CellId>,
     pub points: Vec<TrendPoint>,
     pub levels: Vec<Level>,
     pub steps: Vec<Step>,
@@ -86,9 +90,24 @@ pub fn trends(runs: &[(&Entry, Results)]) -> Vec<CellTrend> {
                     Some(point(e, &logs))
                 })
                 .collect();
-            analyse(id, points)
+            let key = stream_name(&id);
+            analyse(id.to_string(), Some(id), points, &key)
         })
         .collect()
+}
+
+/// The machine reference's series (the fixed kernel every run times after each cell), so a
+/// reader can tell a step of every cell at once from the machine's own; `None` when no run of
+/// the series recorded it.
+pub fn reference_trend(runs: &[(&Entry, Results)]) -> Option<CellTrend> {
+    let points: Vec<TrendPoint> = runs
+        .iter()
+        .filter_map(|(e, r)| {
+            let logs = reference_logs(r.reference.as_ref()?);
+            (!logs.is_empty()).then(|| point(e, &logs))
+        })
+        .collect();
+    (!points.is_empty()).then(|| analyse("machine reference".into(), None, points, "reference"))
 }
 
 fn point(e: &Entry, logs: &[f64]) -> TrendPoint {
@@ -107,13 +126,9 @@ fn point(e: &Entry, logs: &[f64]) -> TrendPoint {
     }
 }
 
-fn analyse(id: CellId, points: Vec<TrendPoint>) -> CellTrend {
+fn analyse(name: String, id: Option<CellId>, points: Vec<TrendPoint>, key: &str) -> CellTrend {
     let logs: Vec<f64> = points.iter().map(|p| p.log).collect();
-    let found = changepoint::detect(
-        &logs,
-        &Settings::default(),
-        &crate::compare::stream_name(&id),
-    );
+    let found = changepoint::detect(&logs, &Settings::default(), key);
     let mut bounds = vec![0];
     bounds.extend(found.iter().map(|c| c.index));
     bounds.push(points.len());
@@ -150,6 +165,7 @@ fn analyse(id: CellId, points: Vec<TrendPoint>) -> CellTrend {
         })
         .collect();
     CellTrend {
+        name,
         id,
         points,
         levels,
