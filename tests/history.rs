@@ -31,6 +31,20 @@ fn add(store: &Path, file: &Path, extra: &[&str]) -> std::process::Output {
     parbench(&args)
 }
 
+/// `history report` of `store` into `out`, which must succeed; its report.md.
+fn report(store: &Path, out: &Path) -> String {
+    let o = parbench(&[
+        "history",
+        "report",
+        "--store",
+        arg(store),
+        "--out",
+        arg(out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::read_to_string(out.join("report.md")).unwrap()
+}
+
 /// A store of `n` runs, each added with commit `c<k>`.
 fn store_of(dir: &Path, n: u64, edit: impl Fn(u64, &mut Value)) -> PathBuf {
     let store = dir.join("store");
@@ -321,16 +335,7 @@ fn a_cell_that_stepped_in_the_history_is_judged_at_its_new_level() {
 
     // The report marks the step with the commits around it.
     let out_dir = dir.path().join("report");
-    let out = parbench(&[
-        "history",
-        "report",
-        "--store",
-        arg(&store),
-        "--out",
-        arg(&out_dir),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    let md = report(&store, &out_dir);
     let row = md
         .lines()
         .find(|l| l.contains("sum-squares/serial/1") && l.starts_with("| regression"))
@@ -503,16 +508,7 @@ fn many_cells_stepping_at_once_are_read_as_a_shift_of_the_whole_run() {
         }
     });
     let out_dir = dir.path().join("report");
-    let out = parbench(&[
-        "history",
-        "report",
-        "--store",
-        arg(&store),
-        "--out",
-        arg(&out_dir),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    let md = report(&store, &out_dir);
     let row = md
         .lines()
         .find(|l| l.starts_with("| 6 → 7 |"))

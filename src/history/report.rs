@@ -9,8 +9,7 @@ use super::trend::{CellTrend, reference_trend, trends};
 use crate::error::Error;
 use crate::plot::Chart;
 use crate::report::document::{Block, Document};
-use crate::report::{html, markdown, prepare_dir, stem_for};
-use crate::sys::files::write_atomic;
+use crate::report::{stem_for, write_document};
 use crate::units;
 use std::path::{Path, PathBuf};
 
@@ -300,19 +299,5 @@ pub fn write(store: &Store, dir: &Path) -> Result<Vec<PathBuf>, Error> {
         title: "parbench history".into(),
         blocks,
     };
-    prepare_dir(dir)?;
-    let mut written = Vec::new();
-    let mut put = |name: String, bytes: &[u8]| -> Result<(), Error> {
-        let path = dir.join(name);
-        write_atomic(&path, bytes, Some("--out"))?;
-        written.push(path);
-        Ok(())
-    };
-    for c in &drawn {
-        put(format!("{}.svg", c.stem), c.svg.as_bytes())?;
-        put(format!("{}.png", c.stem), &c.png)?;
-    }
-    put("report.md".into(), markdown::render(&doc).as_bytes())?;
-    put("report.html".into(), html::render(&doc, &drawn).as_bytes())?;
-    Ok(written)
+    write_document(&doc, &drawn, dir)
 }

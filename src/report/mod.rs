@@ -21,6 +21,7 @@ pub mod scaling;
 pub mod table;
 
 use crate::error::Error;
+use crate::plot::Chart;
 use crate::results::Results;
 use crate::sys::files::write_atomic;
 use std::path::{Path, PathBuf};
@@ -135,9 +136,18 @@ pub fn write(input: &Input, dir: &Path) -> Result<Vec<PathBuf>, Error> {
         findings,
     };
     let doc = document::build(&analysis, &stems, &drawn);
-    let md = markdown::render(&doc);
-    let html = html::render(&doc, &drawn);
+    write_document(&doc, &drawn, dir)
+}
 
+/// Writes `doc` as report.md and a self-contained report.html into `dir` (created if needed),
+/// beside every chart as SVG and PNG, each file atomically. Returns the paths written.
+pub(crate) fn write_document(
+    doc: &document::Document,
+    drawn: &[Chart],
+    dir: &Path,
+) -> Result<Vec<PathBuf>, Error> {
+    let md = markdown::render(doc);
+    let html = html::render(doc, drawn);
     prepare_dir(dir)?;
     let mut written = Vec::new();
     let mut put = |name: String, bytes: &[u8]| -> Result<(), Error> {
@@ -146,7 +156,7 @@ pub fn write(input: &Input, dir: &Path) -> Result<Vec<PathBuf>, Error> {
         written.push(path);
         Ok(())
     };
-    for c in &drawn {
+    for c in drawn {
         put(format!("{}.svg", c.stem), c.svg.as_bytes())?;
         put(format!("{}.png", c.stem), &c.png)?;
     }
@@ -155,7 +165,7 @@ pub fn write(input: &Input, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(written)
 }
 
-pub(crate) fn prepare_dir(dir: &Path) -> Result<(), Error> {
+fn prepare_dir(dir: &Path) -> Result<(), Error> {
     if dir.exists() && !dir.is_dir() {
         return Err(Error::usage(format!(
             "--out {}: exists and is not a directory",
