@@ -48,7 +48,11 @@ impl Instance for Prepared {
     fn run(&self, _index: usize) -> Result<Output, String> {
         // numpy releases the GIL inside np.ones.
         crate::gil_model::released(|| {
-            let y = black_box(vec![1.0f64; black_box(self.n)]);
+            // Allocated as numpy allocates it: fresh, with huge pages advised (sys::hugepages).
+            let mut y: Vec<f64> = Vec::with_capacity(black_box(self.n));
+            crate::sys::hugepages::advise(&mut y);
+            y.resize(self.n, 1.0);
+            let y = black_box(y);
             // The sum is the task's result: it proves the array was really written.
             Ok(Output::Float(pairwise_sum(&y)))
         })
