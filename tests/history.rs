@@ -94,6 +94,12 @@ fn compare_history(store: &Path, cur: &Path, extra: &[&str]) -> (std::process::O
     (out, json)
 }
 
+/// Asserts that a `compare --history` JSON judged its run against `runs` stored runs.
+fn assert_judged_against(json: &Value, runs: usize) {
+    let file = json["baseline"]["file"].as_str().unwrap_or_default();
+    assert!(file.contains(&format!("({runs} runs,")), "{json}");
+}
+
 fn verdict_count(json: &Value, verdict: &str) -> usize {
     json["cells"]
         .as_array()
@@ -240,12 +246,7 @@ fn a_run_of_the_same_build_passes_and_a_slower_one_fails_against_the_history() {
             .iter()
             .all(|c| c["unit"] == "run")
     );
-    assert!(
-        json["baseline"]["file"]
-            .as_str()
-            .unwrap()
-            .contains("10 runs")
-    );
+    assert_judged_against(&json, 10);
 
     // 25 % slower everywhere: beyond the ±4 % the runs moved by themselves.
     let mut slow = run(12);
@@ -260,13 +261,7 @@ fn a_run_of_the_same_build_passes_and_a_slower_one_fails_against_the_history() {
     // --last keeps the newest runs only; too few runs leave every cell inconclusive.
     let (out, json) = compare_history(&store, &slow, &["--last", "3"]);
     assert!(out.status.code().is_some());
-    assert!(
-        json["baseline"]["file"]
-            .as_str()
-            .unwrap()
-            .contains("3 runs"),
-        "{json}"
-    );
+    assert_judged_against(&json, 3);
     let two = store_of(&dir.path().join("two").tap_mkdir(), 2, |_, _| {});
     let (out, json) = compare_history(&two, &slow, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -449,13 +444,7 @@ fn compare_history_refuses_what_it_cannot_judge() {
     let out = add(&store, &cur, &[]);
     assert!(out.status.success());
     let (_, json) = compare_history(&store, &cur, &[]);
-    assert!(
-        json["baseline"]["file"]
-            .as_str()
-            .unwrap()
-            .contains("4 runs"),
-        "{json}"
-    );
+    assert_judged_against(&json, 4);
 }
 
 #[test]
@@ -484,13 +473,7 @@ fn only_the_scale_may_differ_and_the_current_scale_is_preferred() {
     }
     let (out, json) = compare_history(&store, &cur, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(
-        json["baseline"]["file"]
-            .as_str()
-            .unwrap()
-            .contains("4 runs"),
-        "{json}"
-    );
+    assert_judged_against(&json, 4);
     // At a third scale, two stored scales leave no single history.
     let third = write(dir.path(), "third.json", &scaled(40, 1.5));
     let (out, _) = compare_history(&store, &third, &[]);

@@ -17,7 +17,7 @@
 use super::model::{CellComparison, Criteria, GroupPrior, Metric, RunInfo, Side, Unit};
 use super::notes;
 use super::values::side_values;
-use super::{Comparison, Pending, SCHEMA, index, judge, machine::Reference, stream_name};
+use super::{Comparison, Pending, SCHEMA, index, judge, machine::Reference, mean, stream_name};
 use crate::error::Error;
 use crate::results::{CellId, Results};
 use crate::stats::changepoint::{self, Settings};
@@ -34,10 +34,6 @@ pub struct HistoryRun<'a> {
     /// How the notes name it: "run 12 (3f2a9c1d0e)".
     pub label: String,
     pub results: &'a Results,
-}
-
-fn mean(x: &[f64]) -> f64 {
-    x.iter().sum::<f64>() / x.len() as f64
 }
 
 /// One cell's values in the history, oldest first, with the label of the run of each.

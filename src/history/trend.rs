@@ -5,7 +5,7 @@ use super::store::Entry;
 use crate::compare::{reference_logs, run_logs, stream_name};
 use crate::results::{CellId, Results};
 use crate::stats::changepoint::{self, Settings};
-use crate::stats::t_quantile;
+use crate::stats::{sample_sd, t_quantile};
 
 /// One run's value of a cell.
 pub struct TrendPoint {
@@ -63,11 +63,6 @@ fn mean(x: &[f64]) -> f64 {
     x.iter().sum::<f64>() / x.len() as f64
 }
 
-fn sd(x: &[f64]) -> f64 {
-    let m = mean(x);
-    (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() as f64 - 1.0)).sqrt()
-}
-
 /// The trends of every cell of `runs` (one series, oldest first), cells in the order they
 /// first appear.
 pub fn trends(runs: &[(&Entry, Results)]) -> Vec<CellTrend> {
@@ -113,8 +108,8 @@ pub fn reference_trend(runs: &[(&Entry, Results)]) -> Option<CellTrend> {
 fn point(e: &Entry, logs: &[f64]) -> TrendPoint {
     let m = mean(logs);
     let ci_s = (logs.len() >= 2).then(|| {
-        let half =
-            t_quantile(0.975, logs.len() as f64 - 1.0) * sd(logs) / (logs.len() as f64).sqrt();
+        let half = t_quantile(0.975, logs.len() as f64 - 1.0) * sample_sd(logs)
+            / (logs.len() as f64).sqrt();
         [(m - half).exp(), (m + half).exp()]
     });
     TrendPoint {
@@ -140,7 +135,7 @@ fn analyse(name: String, id: Option<CellId>, points: Vec<TrendPoint>, key: &str)
             let m = mean(x);
             let band_s = (x.len() >= 3).then(|| {
                 let n = x.len() as f64;
-                let half = t_quantile(0.975, n - 1.0) * sd(x) * (1.0 + 1.0 / n).sqrt();
+                let half = t_quantile(0.975, n - 1.0) * sample_sd(x) * (1.0 + 1.0 / n).sqrt();
                 [(m - half).exp(), (m + half).exp()]
             });
             Level {
